@@ -1,0 +1,43 @@
+/**
+ * Instance and application view → wire JSON text (PROTOCOL.md §2.2, §2.4). Hand-built strings:
+ * the key order is the reference's, timestamps are exact int64 digits, and metadata values are
+ * always strings. Encoding a 10,000-instance app is the hot path of fetch and poll.
+ */
+import type { AppSnapshot, Instance } from '../registry/model.ts'
+
+const q = JSON.stringify
+
+/** How metadata registered without a value appears: `{}` (fetch, poll, renew) or `null` (fetch/all). */
+export type MissingMetadata = '{}' | 'null'
+
+/** One instance object, keys in the reference's order. */
+export function encodeInstance(i: Instance, missingMetadata: MissingMetadata = '{}'): string {
+  const metadata = i.metadata === null ? missingMetadata : q(i.metadata)
+  return (
+    `{"region":${q(i.region)},"zone":${q(i.zone)},"env":${q(i.env)},"appid":${q(i.appid)},` +
+    `"hostname":${q(i.hostname)},"addrs":${q(i.addrs)},"version":${q(i.version)},` +
+    `"metadata":${metadata},"status":${i.status},"reg_timestamp":${i.regTimestamp},` +
+    `"up_timestamp":${i.upTimestamp},"renew_timestamp":${i.renewTimestamp},` +
+    `"dirty_timestamp":${i.dirtyTimestamp},"latest_timestamp":${i.latestTimestamp}}`
+  )
+}
+
+/**
+ * An application view `{"instances":{zone:[…]},"latest_timestamp":n}`. `encode` lets the
+ * caller supply a cached encoding per instance.
+ */
+export function encodeSnapshot(
+  snapshot: AppSnapshot,
+  encode: (i: Instance) => string = encodeInstance
+): string {
+  const zones = Object.entries(snapshot.instances).map(
+    ([zone, list]) => `${q(zone)}:[${list.map((i) => encode(i)).join(',')}]`
+  )
+  return `{"instances":{${zones.join(',')}},"latest_timestamp":${snapshot.latestTimestamp}}`
+}
+
+/** The all-empty instance a renew of an unknown hostname carries as `data` (PROTOCOL §3.2). */
+export const EMPTY_INSTANCE_JSON =
+  '{"region":"","zone":"","env":"","appid":"","hostname":"","addrs":null,"version":"",' +
+  '"metadata":null,"status":0,"reg_timestamp":0,"up_timestamp":0,"renew_timestamp":0,' +
+  '"dirty_timestamp":0,"latest_timestamp":0}'

@@ -1,0 +1,25 @@
+/**
+ * Explicit limits on what one request may carry. Anything beyond gets code -400 with a
+ * message naming the field, and changes nothing. Documented in README "Limits".
+ */
+export const LIMITS = {
+  /** Request body (form) size. */
+  bodyBytes: 64 * 1024,
+  /** appid, env, zone, region. */
+  idChars: 128,
+  /** hostname (DNS allows 253). */
+  hostnameChars: 255,
+  /** version. */
+  versionChars: 256,
+  /** Addresses per instance, and characters per address. */
+  addrs: 32,
+  addrChars: 512,
+  /** Metadata JSON text per instance (or per set patch). */
+  metadataBytes: 8 * 1024,
+  /** appids in one fetchs, poll or polls. */
+  appidsPerRequest: 50,
+  /** hostnames in one set. */
+  hostnamesPerSet: 100,
+  /** Instances one application (appid + env) may hold. */
+  instancesPerApp: 50_000,
+} as const

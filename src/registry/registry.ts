@@ -1,0 +1,341 @@
+/**
+ * The registry of one application (appid + env): instances by zone and hostname, leases,
+ * the application change counter and self-preservation. Upstream: registry/registry.go.
+ * Pure: no storage, no clock, no platform; every time-dependent method takes `nowMs`.
+ * Instances are immutable values: every change stores a new object, so callers may cache
+ * per-instance work (encoding) by object identity.
+ */
+import { NanoClock, nsToMs } from './clock.ts'
+import { evictionCap, Guard } from './guard.ts'
+import {
+  type AppSnapshot,
+  type CancelInput,
+  type Instance,
+  type InstanceKey,
+  type RegisterInput,
+  type RenewInput,
+  type SetInput,
+  type SnapshotQuery,
+  STATUS_UP,
+  type StoredInstance,
+} from './model.ts'
+import { err, ok, type RegistryError, type Result } from './result.ts'
+
+export interface RegistryOptions {
+  /** An instance silent this long is evicted (upstream: 90 s). */
+  evictAfterMs: number
+  /** How often clients renew (upstream: 30 s); the guard's window is two of these. */
+  renewIntervalMs: number
+  /** Pause eviction when renews drop below 85 % of the expected rate. */
+  selfPreservation: boolean
+  /** Silent this long, an instance is evicted even under self-preservation (upstream: 1 h). */
+  maxSilenceMs: number
+  /** Most instances one application may hold. */
+  maxInstances: number
+}
+
+/** What a register did, for the caller to persist and announce. */
+export interface RegisterOutcome {
+  /** The instance now stored (the older one when the incoming registration lost on dirty time). */
+  instance: Instance
+  /** Whether the stored instance changed (false when the incoming registration was older). */
+  stored: boolean
+}
+
+/** A renew time to write back to storage. */
+export interface RenewToPersist {
+  zone: string
+  hostname: string
+  renewMs: number
+}
+
+const keyOf = (zone: string, hostname: string) => `${zone}\u0000${hostname}`
+
+export class Registry {
+  readonly #options: RegistryOptions
+  readonly #zones = new Map<string, Map<string, Instance>>()
+  /** Lease start (ms) per instance: last renew, or a grace start after a reload. */
+  readonly #leaseStart = new Map<string, number>()
+  /** Renew time (ms) last written to storage per instance. */
+  readonly #persistedRenew = new Map<string, number>()
+  readonly #stamps = new NanoClock()
+  readonly #guard: Guard
+  #latest = 0n
+  #size = 0
+  #revision = 0
+
+  constructor(options: RegistryOptions, nowMs: number) {
+    this.#options = options
+    this.#guard = new Guard(2 * options.renewIntervalMs, nowMs)
+  }
+
+  /** Number of instances over all zones. */
+  get size(): number {
+    return this.#size
+  }
+
+  /** The application change counter (0n while the application does not exist). */
+  get latestTimestamp(): bigint {
+    return this.#latest
+  }
+
+  /** Bumped by every change, renews included: a cache key for encoded snapshots. */
+  get revision(): number {
+    return this.#revision
+  }
+
+  /**
+   * Restore persisted state. A persisted renew time may lag the real last renew by up to
+   * `renewStalenessMs`, so leases restart from there: a reload never evicts an instance that
+   * renewed within its lease.
+   */
+  load(stored: StoredInstance[], latestTimestamp: bigint, renewStalenessMs: number): void {
+    for (const { instance, persistedRenewMs } of stored) {
+      this.#put(instance)
+      const key = keyOf(instance.zone, instance.hostname)
+      this.#leaseStart.set(key, persistedRenewMs + renewStalenessMs)
+      this.#persistedRenew.set(key, persistedRenewMs)
+      this.#guard.added()
+      this.#stamps.observe(instance.latestTimestamp)
+      this.#stamps.observe(instance.renewTimestamp)
+    }
+    this.#latest = latestTimestamp
+    this.#stamps.observe(latestTimestamp)
+  }
+
+  /** Register or re-register an instance (PROTOCOL §3.1, §2.5). Always advances the counter. */
+  register(input: RegisterInput, nowMs: number): Result<RegisterOutcome, RegistryError> {
+    const old = this.#get(input.zone, input.hostname)
+    if (!old && this.#size >= this.#options.maxInstances) {
+      return err({
+        reason: 'full',
+        message: `appid ${input.appid} already has ${this.#options.maxInstances} instances (the limit)`,
+      })
+    }
+    const now = this.#stamps.stamp(nowMs)
+    const dirty = input.dirtyTimestamp > 0n ? input.dirtyTimestamp : now
+    let instance: Instance
+    let stored = true
+    if (old && dirty < old.dirtyTimestamp) {
+      instance = old
+      stored = false
+    } else {
+      instance = {
+        region: input.region,
+        zone: input.zone,
+        env: input.env,
+        appid: input.appid,
+        hostname: input.hostname,
+        addrs: input.addrs,
+        version: input.version,
+        metadata: input.metadata,
+        status: input.status,
+        regTimestamp: now,
+        upTimestamp: old ? old.upTimestamp : now,
+        renewTimestamp: now,
+        dirtyTimestamp: dirty,
+        latestTimestamp: now,
+      }
+      if (!old) this.#guard.added()
+      this.#put(instance)
+      this.#touchLease(instance, nowMs)
+    }
+    this.#advance(now)
+    return ok({ instance, stored })
+  }
+
+  /** Heartbeat (PROTOCOL §3.2). Never advances the counter. */
+  renew(input: RenewInput, nowMs: number): Result<Instance, RegistryError> {
+    const zone = this.#zones.get(input.zone)
+    const old = zone?.get(input.hostname)
+    if (!old) return err({ reason: 'not_found', detail: zone ? 'empty' : 'none' })
+    const instance: Instance = { ...old, renewTimestamp: this.#stamps.stamp(nowMs) }
+    this.#put(instance)
+    this.#touchLease(instance, nowMs, false)
+    this.#guard.renewed(nowMs)
+    if (input.replication) {
+      if (input.dirtyTimestamp > instance.dirtyTimestamp) {
+        return err({ reason: 'newer_elsewhere', instance })
+      }
+      if (input.dirtyTimestamp < instance.dirtyTimestamp) return err({ reason: 'conflict', instance })
+    }
+    return ok(instance)
+  }
+
+  /** Deregister (PROTOCOL §3.3). */
+  cancel(input: CancelInput, nowMs: number): Result<Instance, RegistryError> {
+    const old = this.#get(input.zone, input.hostname)
+    if (!old) return err({ reason: 'not_found', detail: 'none' })
+    this.#remove(old)
+    this.#guard.cancelled()
+    this.#advance(input.latestTimestamp > 0n ? input.latestTimestamp : this.#stamps.stamp(nowMs))
+    return ok(old)
+  }
+
+  /**
+   * Change status and/or merge metadata of several instances (PROTOCOL §3.9). All-or-nothing:
+   * every hostname is checked before anything changes. Advances the counter (§2.6 allows it).
+   */
+  set(input: SetInput, nowMs: number): Result<Instance[], RegistryError> {
+    const zone = this.#zones.get(input.zone)
+    if (!zone) {
+      return err({
+        reason: 'invalid',
+        field: 'zone',
+        message: `zone ${input.zone} of appid ${input.appid} (env ${input.env}) is unknown`,
+      })
+    }
+    const olds: Instance[] = []
+    for (const hostname of input.hostnames) {
+      const old = zone.get(hostname)
+      if (!old) {
+        return err({ reason: 'invalid', field: 'hostname', message: `hostname ${hostname} is unknown` })
+      }
+      olds.push(old)
+    }
+    const now = this.#stamps.stamp(nowMs)
+    const at = input.setTimestamp > 0n ? input.setTimestamp : now
+    const changed = olds.map((old, i) => {
+      const status = input.statuses[i] ?? old.status
+      const patch = input.metadata[i]
+      const instance: Instance = {
+        ...old,
+        status,
+        metadata: patch ? { ...old.metadata, ...patch } : old.metadata,
+        upTimestamp: input.statuses[i] === STATUS_UP ? at : old.upTimestamp,
+        dirtyTimestamp: at,
+        latestTimestamp: at,
+      }
+      this.#put(instance)
+      return instance
+    })
+    this.#advance(at)
+    return ok(changed)
+  }
+
+  /** The application view for a zone and status mask; undefined when it does not exist. */
+  snapshot(query: SnapshotQuery): AppSnapshot | undefined {
+    if (this.#size === 0) return undefined
+    const zones = query.zone === '' ? [...this.#zones.keys()] : [query.zone]
+    const instances: Record<string, Instance[]> = {}
+    for (const name of zones) {
+      const zone = this.#zones.get(name)
+      if (!zone) return undefined
+      instances[name] = [...zone.values()].filter((i) => (i.status & query.statusMask) !== 0)
+    }
+    return { instances, latestTimestamp: this.#latest }
+  }
+
+  /** Every instance, unfiltered. */
+  all(): Instance[] {
+    return [...this.#zones.values()].flatMap((zone) => [...zone.values()])
+  }
+
+  /**
+   * Evict instances whose lease ran out (PROTOCOL §4.6): under self-preservation only those
+   * silent past `maxSilenceMs`; at most upstream's per-scan cap, longest-silent first.
+   */
+  evictExpired(nowMs: number): Instance[] {
+    const protecting = this.#options.selfPreservation && this.#guard.protecting(nowMs, this.#size)
+    const silence = protecting ? this.#options.maxSilenceMs : this.#options.evictAfterMs
+    const expired = this.all()
+      .map((instance) => ({ instance, start: this.#leaseStartOf(instance) }))
+      .filter(({ start }) => nowMs - start >= silence)
+      .sort((a, b) => a.start - b.start)
+    const cap = this.#options.selfPreservation ? evictionCap(this.#size) : expired.length
+    const evicted = expired.slice(0, cap).map(({ instance }) => instance)
+    if (evicted.length === 0) return evicted
+    for (const instance of evicted) this.#remove(instance)
+    this.#advance(this.#stamps.stamp(nowMs))
+    return evicted
+  }
+
+  /**
+   * When the owner should next call evictExpired (and flush renews): the earliest lease end,
+   * or the next guard window while expired instances are being kept.
+   */
+  nextWakeMs(nowMs: number): number | undefined {
+    let next = Number.POSITIVE_INFINITY
+    for (const start of this.#leaseStart.values()) {
+      const end = start + this.#options.evictAfterMs
+      next = Math.min(next, end > nowMs ? end : this.#guard.windowEnd(nowMs))
+    }
+    return Number.isFinite(next) ? next : undefined
+  }
+
+  /**
+   * Renews worth writing back: those whose stored renew lags by one renew interval or more.
+   * Marks them persisted; the caller writes them in one batch when the lease alarm fires. So a
+   * renew costs no write, and since that alarm fires no later than one lease after the last
+   * write, a stored renew lags the truth by less than one lease (see `renewStalenessMs`).
+   */
+  renewsToPersist(): RenewToPersist[] {
+    const due: RenewToPersist[] = []
+    for (const instance of this.all()) {
+      const key = keyOf(instance.zone, instance.hostname)
+      const renewMs = nsToMs(instance.renewTimestamp)
+      const persisted = this.#persistedRenew.get(key) ?? 0
+      if (renewMs - persisted >= this.#options.renewIntervalMs) {
+        due.push({ zone: instance.zone, hostname: instance.hostname, renewMs })
+        this.#persistedRenew.set(key, renewMs)
+      }
+    }
+    return due
+  }
+
+  /** Note that a whole instance (with its renew time) was written to storage. */
+  persisted(instance: Instance): void {
+    this.#persistedRenew.set(keyOf(instance.zone, instance.hostname), nsToMs(instance.renewTimestamp))
+  }
+
+  #leaseStartOf(instance: Instance): number {
+    return this.#leaseStart.get(keyOf(instance.zone, instance.hostname)) ?? 0
+  }
+
+  #get(zone: string, hostname: string): Instance | undefined {
+    return this.#zones.get(zone)?.get(hostname)
+  }
+
+  #put(instance: Instance): void {
+    let zone = this.#zones.get(instance.zone)
+    if (!zone) {
+      zone = new Map()
+      this.#zones.set(instance.zone, zone)
+    }
+    if (!zone.has(instance.hostname)) this.#size += 1
+    zone.set(instance.hostname, instance)
+    this.#revision += 1
+  }
+
+  #remove(instance: Instance): void {
+    const zone = this.#zones.get(instance.zone)
+    if (!zone?.delete(instance.hostname)) return
+    this.#size -= 1
+    this.#revision += 1
+    if (zone.size === 0) this.#zones.delete(instance.zone)
+    const key = keyOf(instance.zone, instance.hostname)
+    this.#leaseStart.delete(key)
+    this.#persistedRenew.delete(key)
+  }
+
+  #touchLease(instance: Instance, nowMs: number, written = true): void {
+    const key = keyOf(instance.zone, instance.hostname)
+    this.#leaseStart.set(key, nowMs)
+    if (written) this.#persistedRenew.set(key, nowMs)
+  }
+
+  /** PROTOCOL §2.6: new = candidate > current ? candidate : current + 1; gone with the app. */
+  #advance(candidate: bigint): void {
+    if (this.#size === 0) {
+      this.#latest = 0n
+      return
+    }
+    this.#latest = candidate > this.#latest ? candidate : this.#latest + 1n
+    this.#stamps.observe(this.#latest)
+  }
+}
+
+/** How far a persisted renew time may lag the real one (see Registry.renewsToPersist). */
+export const renewStalenessMs = (evictAfterMs: number): number => evictAfterMs
+
+export type { InstanceKey }

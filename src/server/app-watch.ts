@@ -1,0 +1,66 @@
+/**
+ * One app's part of a held poll, Worker side: a WebSocket to the app's registry object (see
+ * waiters.ts for the messages). `state` settles with the first message; `change` with the
+ * first pushed view; `close()` ends it. A socket that cannot open or dies behaves as
+ * "unchanged, never changes", so a registry reset turns into a -304, never a 500.
+ */
+
+/** What the app looked like when the poll arrived. */
+export type WatchState = { kind: 'missing' } | { kind: 'unchanged' } | { kind: 'changed'; view: string }
+
+export interface AppWatch {
+  readonly state: Promise<WatchState>
+  /** Settles with the view pushed on the app's next change (or at once if already changed). */
+  readonly change: Promise<string>
+  close(): void
+}
+
+const never = new Promise<never>(() => {})
+
+/** A watch whose outcome is known without any socket (infra.discovery, refusals). */
+export const fixedWatch = (state: WatchState): AppWatch => ({
+  state: Promise.resolve(state),
+  change: state.kind === 'changed' ? Promise.resolve(state.view) : never,
+  close() {},
+})
+
+/** Open a watch on the registry object `stub` for `zone`, with the client's cursor `since`. */
+export async function openWatch(stub: DurableObjectStub, zone: string, since: bigint): Promise<AppWatch> {
+  const url = `https://registry/watch?zone=${encodeURIComponent(zone)}&since=${since}`
+  const response = await stub.fetch(url, { headers: { Upgrade: 'websocket' } })
+  const ws = response.webSocket
+  if (!ws) return fixedWatch({ kind: 'unchanged' })
+  ws.accept()
+  let settleState: (state: WatchState) => void = () => {}
+  let settleChange: (view: string) => void = () => {}
+  const state = new Promise<WatchState>((resolve) => {
+    settleState = resolve
+  })
+  const change = new Promise<string>((resolve) => {
+    settleChange = resolve
+  })
+  let first = true
+  ws.addEventListener('message', (event) => {
+    const text = typeof event.data === 'string' ? event.data : ''
+    const view = text.startsWith('c') ? text.slice(1) : undefined
+    if (first) {
+      first = false
+      settleState(view !== undefined ? { kind: 'changed', view } : text === 'm' ? { kind: 'missing' } : { kind: 'unchanged' })
+    }
+    if (view !== undefined) settleChange(view)
+  })
+  const gone = () => settleState({ kind: 'unchanged' })
+  ws.addEventListener('close', gone)
+  ws.addEventListener('error', gone)
+  return {
+    state,
+    change,
+    close() {
+      try {
+        ws.close(1000, 'done')
+      } catch {
+        // already closed by the registry object after its push
+      }
+    },
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Worker variables → a validated Config. A bad value throws a ConfigError whose message
+ * names the variable; the worker module evaluates this at start-up, so it refuses to start.
+ */
+
+/** The raw variables (wrangler.toml [vars], overridable with --var). */
+export interface ConfigVars {
+  POLL_HOLD_SECONDS?: string
+  EVICT_AFTER_SECONDS?: string
+  RENEW_INTERVAL_SECONDS?: string
+  SELF_PRESERVATION?: string
+  ZONE?: string
+  REGION?: string
+  ENV?: string
+  NODES?: string
+}
+
+export interface Config {
+  /** How long poll/polls hold before answering -304. */
+  pollHoldMs: number
+  /** Silence after which an instance is evicted. */
+  evictAfterMs: number
+  /** The renew interval clients use; sets the guard's window and the renew flush. */
+  renewIntervalMs: number
+  selfPreservation: boolean
+  /** This registry's own identity, served by `nodes` and `infra.discovery`. */
+  zone: string
+  region: string
+  env: string
+  /** Public `host:port` addresses; empty = the address the request was sent to. */
+  nodes: string[]
+}
+
+/** A variable has a value the registry cannot run with. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export const DEFAULTS = {
+  POLL_HOLD_SECONDS: '30',
+  EVICT_AFTER_SECONDS: '90',
+  RENEW_INTERVAL_SECONDS: '30',
+  SELF_PRESERVATION: 'true',
+  ZONE: 'sh001',
+  REGION: 'sh',
+  ENV: 'dev',
+  NODES: '',
+} as const satisfies Required<ConfigVars>
+
+const NODE = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/
+const IDENTITY = /^[A-Za-z0-9._-]{1,64}$/
+
+/** Parse and check every variable; throws ConfigError on the first bad one. */
+export function parseConfig(vars: ConfigVars): Config {
+  const get = (name: keyof ConfigVars) => (vars[name] ?? DEFAULTS[name]).trim()
+  const config: Config = {
+    pollHoldMs: seconds('POLL_HOLD_SECONDS', get('POLL_HOLD_SECONDS'), 3600),
+    evictAfterMs: seconds('EVICT_AFTER_SECONDS', get('EVICT_AFTER_SECONDS'), 86_400),
+    renewIntervalMs: seconds('RENEW_INTERVAL_SECONDS', get('RENEW_INTERVAL_SECONDS'), 86_400),
+    selfPreservation: flag('SELF_PRESERVATION', get('SELF_PRESERVATION')),
+    zone: identity('ZONE', get('ZONE')),
+    region: identity('REGION', get('REGION')),
+    env: identity('ENV', get('ENV')),
+    nodes: nodes(get('NODES')),
+  }
+  if (config.evictAfterMs <= config.renewIntervalMs) {
+    throw new ConfigError(
+      `EVICT_AFTER_SECONDS (${config.evictAfterMs / 1000}) must be greater than RENEW_INTERVAL_SECONDS (${config.renewIntervalMs / 1000}), or live instances would be evicted between renews`
+    )
+  }
+  return config
+}
+
+function seconds(name: string, value: string, max: number): number {
+  const n = Number(value)
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > max) {
+    throw new ConfigError(`${name} must be a number of seconds greater than 0 and at most ${max}, got ${JSON.stringify(value)}`)
+  }
+  return Math.round(n * 1000)
+}
+
+function flag(name: string, value: string): boolean {
+  if (value === 'true') return true
+  if (value === 'false') return false
+  throw new ConfigError(`${name} must be "true" or "false", got ${JSON.stringify(value)}`)
+}
+
+function identity(name: string, value: string): string {
+  if (!IDENTITY.test(value)) {
+    throw new ConfigError(`${name} must be 1-64 characters of letters, digits, '.', '_' or '-', got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+function nodes(value: string): string[] {
+  const list = value.split(',').map((n) => n.trim()).filter((n) => n !== '')
+  for (const node of list) {
+    if (!NODE.test(node)) throw new ConfigError(`NODES must be comma-separated host:port addresses, got ${JSON.stringify(node)}`)
+  }
+  return list
+}

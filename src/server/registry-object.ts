@@ -1,0 +1,191 @@
+/**
+ * The Durable Object for one application (appid + env). Owns the I/O: SQLite, the lease
+ * alarm, the sockets of held polls, the catalog entry. Every registry rule lives in
+ * registry/; this class forwards, persists, announces and re-arms.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import { ECODE, errorToEcode } from '../protocol/ecode.ts'
+import { EMPTY_INSTANCE_JSON, encodeInstance } from '../protocol/instance-codec.ts'
+import { LIMITS } from '../protocol/limits.ts'
+import type { Reply } from '../protocol/reply.ts'
+import type {
+  CancelInput,
+  RegisterInput,
+  RenewInput,
+  SetInput,
+  SnapshotQuery,
+} from '../registry/model.ts'
+import { Registry, renewStalenessMs } from '../registry/registry.ts'
+import type { RegistryError } from '../registry/result.ts'
+import { catalogOf } from './registry-stub.ts'
+import { CONFIG } from './runtime-config.ts'
+import { SnapshotCache } from './snapshot-cache.ts'
+import { SqlStore } from './sql-store.ts'
+import { Waiters } from './waiters.ts'
+
+/** Alarms are never set closer together than this (each one is a billed request). */
+const ALARM_MIN_GAP_MS = Math.min(1000, CONFIG.evictAfterMs / 10)
+
+export class RegistryObject extends DurableObject<Env> {
+  readonly #store: SqlStore
+  readonly #registry: Registry
+  readonly #snapshots: SnapshotCache
+  readonly #waiters: Waiters
+  #app: { appid: string; env: string } | undefined
+  /** The alarm time as last set (ms, object clock); undefined = not read yet. */
+  #armedAt: number | null | undefined
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    const now = this.now()
+    this.#store = new SqlStore(ctx.storage.sql)
+    const stored = this.#store.load()
+    this.#registry = new Registry(
+      { ...CONFIG, maxSilenceMs: 3_600_000, maxInstances: LIMITS.instancesPerApp },
+      now
+    )
+    this.#registry.load(stored.instances, stored.latestTimestamp, renewStalenessMs(CONFIG.evictAfterMs))
+    if (stored.appid !== undefined && stored.env !== undefined) this.#app = { appid: stored.appid, env: stored.env }
+    this.#snapshots = new SnapshotCache(this.#registry)
+    this.#waiters = new Waiters(ctx, this.#snapshots, () => this.#registry.latestTimestamp)
+  }
+
+  /** POST /discovery/register */
+  async register(input: RegisterInput): Promise<Reply> {
+    const wasEmpty = this.#registry.size === 0
+    const result = this.#registry.register(input, this.now())
+    if (!result.ok) return failure(result.error)
+    if (result.value.stored) this.#store.put(result.value.instance)
+    if (wasEmpty) this.#identify(input.appid, input.env)
+    await this.#changed()
+    if (wasEmpty) await this.#catalog('add')
+    return { code: ECODE.OK }
+  }
+
+  /** POST /discovery/renew: memory only; the renew time reaches storage in the next flush. */
+  async renew(input: RenewInput): Promise<Reply> {
+    const result = this.#registry.renew(input, this.now())
+    if (result.ok) return { code: ECODE.OK, data: encodeInstance(result.value) }
+    const error = result.error
+    if (error.reason === 'not_found') {
+      return { code: ECODE.NOTHING_FOUND, data: error.detail === 'empty' ? EMPTY_INSTANCE_JSON : 'null' }
+    }
+    return failure(error)
+  }
+
+  /** POST /discovery/cancel */
+  async cancel(input: CancelInput): Promise<Reply> {
+    const result = this.#registry.cancel(input, this.now())
+    if (!result.ok) return { code: errorToEcode(result.error) }
+    this.#store.delete(result.value)
+    await this.#changed()
+    if (this.#registry.size === 0) await this.#catalog('remove')
+    return { code: ECODE.OK }
+  }
+
+  /** POST /discovery/set */
+  async set(input: SetInput): Promise<Reply> {
+    const result = this.#registry.set(input, this.now())
+    if (!result.ok) return failure(result.error)
+    for (const instance of result.value) this.#store.put(instance)
+    await this.#changed()
+    return { code: ECODE.OK }
+  }
+
+  /** GET /discovery/fetch (named `snapshot`: `fetch` is the object's HTTP handler). */
+  async snapshot(query: SnapshotQuery): Promise<Reply> {
+    const json = this.#snapshots.get(query)
+    return json === undefined ? { code: ECODE.NOTHING_FOUND, data: 'null' } : { code: ECODE.OK, data: json }
+  }
+
+  /** Every instance as encoded JSON, unfiltered, metadata `null` when none (fetch/all). */
+  async all(): Promise<string[]> {
+    return this.#registry.all().map((i) => encodeInstance(i, 'null'))
+  }
+
+  /** WebSocket upgrades from the Worker's held polls (see waiters.ts). */
+  override async fetch(request: Request): Promise<Response> {
+    return this.#waiters.accept(request)
+  }
+
+  /** Lease alarm: evict what expired (subject to the guard), flush renews, re-arm. Never throws. */
+  override async alarm(): Promise<void> {
+    this.#armedAt = null
+    try {
+      const now = this.now()
+      const evicted = this.#registry.evictExpired(now)
+      for (const instance of evicted) this.#store.delete(instance)
+      this.#store.renewed(this.#registry.renewsToPersist())
+      if (evicted.length > 0) {
+        console.log(JSON.stringify({ op: 'evict', ...this.#app, hostnames: evicted.map((i) => i.hostname) }))
+        this.#store.latest(this.#registry.latestTimestamp)
+        this.#waiters.notify()
+        if (this.#registry.size === 0) await this.#catalog('remove')
+      }
+    } catch (error) {
+      console.error(JSON.stringify({ op: 'alarm', ...this.#app, error: String(error) }))
+    }
+    await this.#syncAlarm()
+  }
+
+  /** The object's clock (ms). The test subclass shifts it to travel in time. */
+  protected now(): number {
+    return Date.now()
+  }
+
+  /** Persist the counter, wake held polls, and make sure the alarm covers the new leases. */
+  async #changed(): Promise<void> {
+    this.#store.latest(this.#registry.latestTimestamp)
+    this.#waiters.notify()
+    await this.#syncAlarm()
+  }
+
+  #identify(appid: string, env: string): void {
+    if (this.#app?.appid === appid && this.#app.env === env) return
+    this.#app = { appid, env }
+    this.#store.identify(appid, env)
+  }
+
+  /** Keep the catalog (the list of apps, for fetch/all) in step; a failure is logged only. */
+  async #catalog(op: 'add' | 'remove'): Promise<void> {
+    if (!this.#app) return
+    try {
+      await catalogOf(this.env)[op](this.#app.appid, this.#app.env)
+    } catch (error) {
+      console.error(JSON.stringify({ op: `catalog.${op}`, ...this.#app, error: String(error) }))
+    }
+  }
+
+  /** One alarm at the next wake-up; only moved earlier between alarms, never on renew. */
+  async #syncAlarm(): Promise<void> {
+    const now = this.now()
+    const next = this.#registry.nextWakeMs(now)
+    if (this.#armedAt === undefined) {
+      const real = await this.ctx.storage.getAlarm()
+      this.#armedAt = real === null ? null : real + (now - Date.now())
+    }
+    if (next === undefined) {
+      if (this.#armedAt !== null) await this.ctx.storage.deleteAlarm()
+      this.#armedAt = null
+      return
+    }
+    if (this.#armedAt !== null && this.#armedAt <= next) return
+    const at = Math.max(next, now + ALARM_MIN_GAP_MS)
+    await this.ctx.storage.setAlarm(at - (now - Date.now()))
+    this.#armedAt = at
+  }
+}
+
+/** A registry failure as a reply; data-carrying failures (renew) are mapped by their caller. */
+function failure(error: RegistryError): Reply {
+  switch (error.reason) {
+    case 'invalid':
+    case 'full':
+      return { code: errorToEcode(error), message: error.message }
+    case 'newer_elsewhere':
+    case 'conflict':
+      return { code: errorToEcode(error), data: encodeInstance(error.instance) }
+    case 'not_found':
+      return { code: errorToEcode(error) }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * A request's parameters as one multi-map (PROTOCOL.md §1.2): for a form body, body values
+ * first, then the query string's; for multipart, the query's first. The body is read with a
+ * hard size cap, so a large or endless body cannot exhaust memory.
+ */
+import { decodeForm, type Form } from '../protocol/form.ts'
+import { LIMITS } from '../protocol/limits.ts'
+import type { ParamError } from '../protocol/params.ts'
+import { err, ok, type Result } from '../registry/result.ts'
+
+const tooLarge = (): Result<Form, ParamError> =>
+  err({ field: 'body', message: `body: larger than ${LIMITS.bodyBytes} bytes` })
+
+/** The query string's parameters. */
+export const queryForm = (request: Request): Form => decodeForm(new URL(request.url).search.slice(1))
+
+/** Body and query parameters of a POST. */
+export async function postForm(request: Request): Promise<Result<Form, ParamError>> {
+  const declared = Number(request.headers.get('content-length') ?? '0')
+  if (declared > LIMITS.bodyBytes) return tooLarge()
+  const type = (request.headers.get('content-type') ?? '').toLowerCase()
+  const body = await readCapped(request)
+  if (body === undefined) return tooLarge()
+  const query = new URL(request.url).search.slice(1)
+  if (type.startsWith('multipart/form-data')) {
+    const form = decodeForm(query)
+    try {
+      const parts = await new Response(body, { headers: { 'content-type': type } }).formData()
+      for (const [key, value] of parts) {
+        if (typeof value === 'string' && value !== '') form.set(key, [...(form.get(key) ?? []), value])
+      }
+    } catch {
+      return err({ field: 'body', message: 'body: malformed multipart/form-data' })
+    }
+    return ok(form)
+  }
+  // JSON and other bodies carry no form parameters (no known client sends them).
+  const form = type === '' || type.startsWith('application/x-www-form-urlencoded') || type.startsWith('text/plain')
+    ? decodeForm(new TextDecoder().decode(body))
+    : new Map()
+  return ok(decodeForm(query, form))
+}
+
+/** The whole body, or undefined once it passes the limit. */
+async function readCapped(request: Request): Promise<Uint8Array | undefined> {
+  if (!request.body) return new Uint8Array()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = request.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > LIMITS.bodyBytes) {
+      await reader.cancel()
+      return undefined
+    }
+    chunks.push(value)
+  }
+  const body = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    body.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return body
+}

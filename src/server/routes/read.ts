@@ -1,0 +1,50 @@
+/** GET fetch, fetchs, fetch/all, nodes. */
+import { Hono } from 'hono'
+import { ECODE } from '../../protocol/ecode.ts'
+import { envelope } from '../../protocol/envelope.ts'
+import { parseFetch, parseFetchs } from '../../protocol/params.ts'
+import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
+import { encodeInstance } from '../../protocol/instance-codec.ts'
+import { appView } from '../app-view.ts'
+import { catalogOf, registryFor } from '../registry-stub.ts'
+import { badRequest, json, reply } from '../reply.ts'
+import { queryForm } from '../request-form.ts'
+import { CONFIG } from '../runtime-config.ts'
+import { infraInstances, nodeAddrs, nodesJson, registryEpoch } from '../self-node.ts'
+
+/** fetch/all asks this many registry objects at a time. */
+const FETCH_ALL_CONCURRENCY = 32
+
+export const readRoutes = new Hono<{ Bindings: Env }>()
+  .get(PATHS.fetch, async (c) => {
+    const input = parseFetch(queryForm(c.req.raw))
+    if (!input.ok) return badRequest(input.error)
+    const view = await appView(c.env, CONFIG, c.req.url, input.value)
+    return reply(view === undefined ? { code: ECODE.NOTHING_FOUND, data: 'null' } : { code: ECODE.OK, data: view })
+  })
+  .get(PATHS.fetchs, async (c) => {
+    const input = parseFetchs(queryForm(c.req.raw))
+    if (!input.ok) return badRequest(input.error)
+    const { appids, ...query } = input.value
+    const views = await Promise.all(appids.map((appid) => appView(c.env, CONFIG, c.req.url, { appid, ...query })))
+    const found = appids.flatMap((appid, i) => (views[i] === undefined ? [] : [`${JSON.stringify(appid)}:${views[i]}`]))
+    return reply({ code: ECODE.OK, data: `{${found.join(',')}}` })
+  })
+  .get(PATHS.fetchAll, async (c) => {
+    const apps = await catalogOf(c.env).apps()
+    const byAppid = new Map<string, string[]>()
+    for (let i = 0; i < apps.length; i += FETCH_ALL_CONCURRENCY) {
+      const batch = apps.slice(i, i + FETCH_ALL_CONCURRENCY)
+      const lists = await Promise.all(batch.map((app) => registryFor(c.env, app).all()))
+      batch.forEach((app, j) => {
+        const list = lists[j] ?? []
+        if (list.length > 0) byAppid.set(app.appid, [...(byAppid.get(app.appid) ?? []), ...list])
+      })
+    }
+    const epoch = await registryEpoch(c.env, CONFIG)
+    const infra = infraInstances(CONFIG, nodeAddrs(CONFIG, c.req.url), CONFIG.env, epoch)
+    byAppid.set(INFRA_APPID, infra.map((i) => encodeInstance(i, 'null')))
+    const data = [...byAppid].map(([appid, list]) => `${JSON.stringify(appid)}:[${list.join(',')}]`)
+    return json(envelope(ECODE.OK, `{${data.join(',')}}`))
+  })
+  .get(PATHS.nodes, (c) => reply({ code: ECODE.OK, data: nodesJson(CONFIG, nodeAddrs(CONFIG, c.req.url)) }))

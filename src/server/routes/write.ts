@@ -1,0 +1,40 @@
+/** POST register, renew, cancel, set: parse the form, call the app's registry object, reply. */
+import { Hono } from 'hono'
+import { ECODE } from '../../protocol/ecode.ts'
+import type { Form } from '../../protocol/form.ts'
+import { type Parsed, parseCancel, parseRegister, parseRenew, parseSet } from '../../protocol/params.ts'
+import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
+import type { Reply } from '../../protocol/reply.ts'
+import { badRequest, reply } from '../reply.ts'
+import { registryFor } from '../registry-stub.ts'
+import { postForm } from '../request-form.ts'
+
+type Stub = ReturnType<typeof registryFor>
+
+/** A write route: form → parsed input → the app's object → envelope. */
+function write<T extends { appid: string; env: string }>(
+  parse: (form: Form) => Parsed<T>,
+  call: (stub: Stub, input: T) => Promise<Reply>
+) {
+  return async (request: Request, bindings: Env): Promise<Response> => {
+    const form = await postForm(request)
+    if (!form.ok) return badRequest(form.error)
+    const input = parse(form.value)
+    if (!input.ok) return badRequest(input.error)
+    if (input.value.appid === INFRA_APPID) {
+      return reply({ code: ECODE.REQUEST_ERR, message: `appid: ${INFRA_APPID} is reserved: it describes this registry's own nodes` })
+    }
+    return reply(await call(registryFor(bindings, input.value), input.value))
+  }
+}
+
+const register = write(parseRegister, (stub, input) => stub.register(input))
+const renew = write(parseRenew, (stub, input) => stub.renew(input))
+const cancel = write(parseCancel, (stub, input) => stub.cancel(input))
+const set = write(parseSet, (stub, input) => stub.set(input))
+
+export const writeRoutes = new Hono<{ Bindings: Env }>()
+  .post(PATHS.register, (c) => register(c.req.raw, c.env))
+  .post(PATHS.renew, (c) => renew(c.req.raw, c.env))
+  .post(PATHS.cancel, (c) => cancel(c.req.raw, c.env))
+  .post(PATHS.set, (c) => set(c.req.raw, c.env))

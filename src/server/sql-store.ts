@@ -1,0 +1,135 @@
+/**
+ * One application's instances in the Durable Object's SQLite database. Timestamps are kept
+ * as decimal TEXT because sql.exec only carries JS numbers. Schema: docs/storage-schema.md.
+ * Synchronous: every call is a local SQLite statement; the output gate makes it durable
+ * before any response leaves the object.
+ */
+import type { Instance, InstanceStatus, Metadata, StoredInstance } from '../registry/model.ts'
+import type { RenewToPersist } from '../registry/registry.ts'
+import { migrate } from './migrations.ts'
+
+/** An instance row's `doc` column: the instance with timestamps as strings. */
+interface InstanceDoc {
+  region: string
+  zone: string
+  env: string
+  appid: string
+  hostname: string
+  addrs: string[]
+  version: string
+  metadata: Metadata
+  status: InstanceStatus
+  reg: string
+  up: string
+  renew: string
+  dirty: string
+  latest: string
+}
+
+type InstanceRow = { doc: string; renew_ms: number }
+
+/** What a registry object loads when it wakes. */
+export interface StoredApp {
+  appid: string | undefined
+  env: string | undefined
+  latestTimestamp: bigint
+  instances: StoredInstance[]
+}
+
+export class SqlStore {
+  readonly #sql: SqlStorage
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql
+    migrate(sql)
+  }
+
+  load(): StoredApp {
+    const meta = new Map(
+      this.#sql.exec<{ key: string; value: string }>('SELECT key, value FROM meta').toArray().map((r) => [r.key, r.value])
+    )
+    const instances = this.#sql
+      .exec<InstanceRow>('SELECT doc, renew_ms FROM instances')
+      .toArray()
+      .map((row) => ({ instance: fromDoc(JSON.parse(row.doc) as InstanceDoc), persistedRenewMs: row.renew_ms }))
+    return {
+      appid: meta.get('appid'),
+      env: meta.get('env'),
+      latestTimestamp: BigInt(meta.get('latest_timestamp') ?? '0'),
+      instances,
+    }
+  }
+
+  /** Remember which application this object holds (needed when an alarm wakes it). */
+  identify(appid: string, env: string): void {
+    this.#setMeta('appid', appid)
+    this.#setMeta('env', env)
+  }
+
+  put(instance: Instance): void {
+    this.#sql.exec(
+      'INSERT OR REPLACE INTO instances (zone, hostname, doc, renew_ms) VALUES (?, ?, ?, ?)',
+      instance.zone,
+      instance.hostname,
+      JSON.stringify(toDoc(instance)),
+      Number(instance.renewTimestamp / 1_000_000n)
+    )
+  }
+
+  delete(instance: Instance): void {
+    this.#sql.exec('DELETE FROM instances WHERE zone = ? AND hostname = ?', instance.zone, instance.hostname)
+  }
+
+  /** Write back renew times in one go (the coarse renew flush). */
+  renewed(renews: RenewToPersist[]): void {
+    for (const r of renews) {
+      this.#sql.exec('UPDATE instances SET renew_ms = ? WHERE zone = ? AND hostname = ?', r.renewMs, r.zone, r.hostname)
+    }
+  }
+
+  latest(latestTimestamp: bigint): void {
+    this.#setMeta('latest_timestamp', latestTimestamp.toString())
+  }
+
+  #setMeta(key: string, value: string): void {
+    this.#sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, value)
+  }
+}
+
+function toDoc(i: Instance): InstanceDoc {
+  return {
+    region: i.region,
+    zone: i.zone,
+    env: i.env,
+    appid: i.appid,
+    hostname: i.hostname,
+    addrs: i.addrs,
+    version: i.version,
+    metadata: i.metadata,
+    status: i.status,
+    reg: i.regTimestamp.toString(),
+    up: i.upTimestamp.toString(),
+    renew: i.renewTimestamp.toString(),
+    dirty: i.dirtyTimestamp.toString(),
+    latest: i.latestTimestamp.toString(),
+  }
+}
+
+function fromDoc(d: InstanceDoc): Instance {
+  return {
+    region: d.region,
+    zone: d.zone,
+    env: d.env,
+    appid: d.appid,
+    hostname: d.hostname,
+    addrs: d.addrs,
+    version: d.version,
+    metadata: d.metadata,
+    status: d.status,
+    regTimestamp: BigInt(d.reg),
+    upTimestamp: BigInt(d.up),
+    renewTimestamp: BigInt(d.renew),
+    dirtyTimestamp: BigInt(d.dirty),
+    latestTimestamp: BigInt(d.latest),
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Held polls, registry side. The Worker holds the client's HTTP request and opens one
+ * hibernatable WebSocket per watched app; this object only accepts it, says at once whether
+ * the client is behind, and pushes the new view when the app changes. Idle sockets cost the
+ * object nothing (it can hibernate), and a socket the Worker closes is gone.
+ *
+ * Messages to the Worker: `m` (app or zone missing), `u` (unchanged), `c<view JSON>` (changed:
+ * the full current view, UP instances only, in the watcher's zone). After a `c` the object
+ * closes the socket: one poll takes one answer.
+ */
+import type { SnapshotCache } from './snapshot-cache.ts'
+
+/** Most held polls one app accepts at once; more are told `u` and get no socket. */
+export const MAX_WAITERS_PER_APP = 10_000
+
+const UP_ONLY = 1
+const ZONE_TAG = 'z:'
+
+export class Waiters {
+  readonly #ctx: DurableObjectState
+  readonly #snapshots: SnapshotCache
+  readonly #latest: () => bigint
+
+  constructor(ctx: DurableObjectState, snapshots: SnapshotCache, latest: () => bigint) {
+    this.#ctx = ctx
+    this.#snapshots = snapshots
+    this.#latest = latest
+  }
+
+  /** Accept a watch socket: `GET /watch?zone=…&since=…` with `Upgrade: websocket`. */
+  accept(request: Request): Response {
+    if (request.headers.get('Upgrade') !== 'websocket') return new Response('expected a WebSocket upgrade', { status: 426 })
+    if (this.#ctx.getWebSockets().length >= MAX_WAITERS_PER_APP) return new Response('too many held polls', { status: 503 })
+    const url = new URL(request.url)
+    const zone = url.searchParams.get('zone') ?? ''
+    const since = /^-?\d{1,20}$/.test(url.searchParams.get('since') ?? '') ? BigInt(url.searchParams.get('since') ?? '0') : 0n
+    const { 0: client, 1: server } = new WebSocketPair()
+    this.#ctx.acceptWebSocket(server, [ZONE_TAG + zone])
+    const view = this.#snapshots.get({ zone, statusMask: UP_ONLY })
+    if (view === undefined) server.send('m')
+    else if (since >= this.#latest()) server.send('u')
+    else this.#answer(server, view)
+    return new Response(null, { status: 101, webSocket: client })
+  }
+
+  /** The app changed: push the new view to every waiter whose zone still exists. */
+  notify(): void {
+    const byZone = new Map<string, WebSocket[]>()
+    for (const ws of this.#ctx.getWebSockets()) {
+      const zone = (this.#ctx.getTags(ws)[0] ?? ZONE_TAG).slice(ZONE_TAG.length)
+      const list = byZone.get(zone)
+      if (list) list.push(ws)
+      else byZone.set(zone, [ws])
+    }
+    for (const [zone, sockets] of byZone) {
+      // Upstream: a waiter whose app or zone just vanished is not answered; it times out.
+      const view = this.#snapshots.get({ zone, statusMask: UP_ONLY })
+      if (view === undefined) continue
+      for (const ws of sockets) this.#answer(ws, view)
+    }
+  }
+
+  #answer(ws: WebSocket, view: string): void {
+    try {
+      ws.send(`c${view}`)
+      ws.close(1000, 'changed')
+    } catch {
+      // the Worker already closed this socket: nobody is waiting on it any more
+    }
+  }
+}
