@@ -1,0 +1,58 @@
+/**
+ * Start the built worker (dist/, from `npm run build`) with Miniflare on loopback, the way the
+ * end-to-end tests and the benchmark talk to it: real workerd, real SQLite, real alarms.
+ * Configuration comes from wrangler.toml; `vars` override its [vars] like `--var` does.
+ */
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Miniflare } from 'miniflare'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+export interface LocalRegistryOptions {
+  /** Variables to override (strings, as wrangler passes them). */
+  vars?: Record<string, string>
+  /** Directory for Durable Object state; omitted = in memory, gone on stop. */
+  persistDir?: string
+  /** Port to listen on; 0 (default) = any free port. */
+  port?: number
+}
+
+export interface LocalRegistry {
+  /** e.g. http://127.0.0.1:43121 */
+  url: string
+  /** host:port */
+  host: string
+  stop(): Promise<void>
+}
+
+/** The settings of wrangler.toml that Miniflare needs (a tiny reader for this one file). */
+export function readWranglerToml(): { compatibilityDate: string; compatibilityFlags: string[]; vars: Record<string, string> } {
+  const text = readFileSync(`${ROOT}wrangler.toml`, 'utf8')
+  const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(text)?.[1] ?? ''
+  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? ''
+  const varsSection = text.split(/^\[vars\]\s*$/m)[1]?.split(/^\[/m)[0] ?? ''
+  const vars = Object.fromEntries([...varsSection.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]]))
+  return { compatibilityDate, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? ''), vars }
+}
+
+export async function startRegistry(options: LocalRegistryOptions = {}): Promise<LocalRegistry> {
+  const toml = readWranglerToml()
+  const mf = new Miniflare({
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+    modules: true,
+    scriptPath: `${ROOT}dist/index.js`,
+    compatibilityDate: toml.compatibilityDate,
+    compatibilityFlags: toml.compatibilityFlags,
+    durableObjects: {
+      REGISTRY: { className: 'RegistryObject', useSQLite: true },
+      CATALOG: { className: 'CatalogObject', useSQLite: true },
+    },
+    bindings: { ...toml.vars, ...options.vars },
+    durableObjectsPersist: options.persistDir ?? false,
+  })
+  const ready = await mf.ready
+  const url = ready.origin
+  return { url, host: ready.host, stop: () => mf.dispose() }
+}
