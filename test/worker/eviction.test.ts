@@ -1,0 +1,42 @@
+/** Eviction from memory: an object that wakes again reloads everything from SQLite. */
+import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { advance, freshAppid, get, hostnames, latest, post, register, renew, stubOf } from './support.ts'
+
+describe('RegistryObject after eviction from memory', () => {
+  it('reloads instances, metadata, status and the change counter', async () => {
+    const appid = freshAppid()
+    await register(appid, 'h1', { metadata: '{"a":"1"}' })
+    await register(appid, 'h2', { addrs: ['grpc://a:1', 'http://a:2'] })
+    await post('set', { appid, env: 'dev', zone: 'sh001', hostname: 'h2', status: '2', metadata: '{"b":"2"}' })
+    const before = (await get(`fetch?appid=${appid}&env=dev&status=3`)).text
+    const counter = await latest(appid)
+    await evictDurableObject(stubOf(appid))
+    expect((await get(`fetch?appid=${appid}&env=dev&status=3`)).text).toBe(before)
+    expect(await latest(appid)).toBe(counter)
+    await register(appid, 'h3')
+    expect(BigInt((await latest(appid)) ?? 0) > BigInt(counter ?? 0)).toBe(true)
+    await runDurableObjectAlarm(stubOf(appid))
+  })
+
+  it('never evicts an instance that renewed within its lease, though that renew was not written', async () => {
+    const appid = freshAppid()
+    const others = Array.from({ length: 15 }, (_, i) => `live-${i}`)
+    for (const h of ['h1', ...others]) await register(appid, h)
+    await advance(appid, 80_000)
+    expect((await renew(appid, 'h1')).text).toContain('"code":0') // kept in memory only
+    await evictDurableObject(stubOf(appid))
+    for (const step of [10_000, 30_000, 30_000]) {
+      await advance(appid, step) // the others renew at 90, 120 and 150 s: the guard is satisfied
+      for (const h of others) await renew(appid, h)
+    }
+    await advance(appid, 15_000) // 165 s: 85 s after h1's last renew
+    await runDurableObjectAlarm(stubOf(appid))
+    expect(await hostnames(appid)).toContain('h1')
+    await advance(appid, 20_000) // 185 s: h1's lease (and the reload grace) has run out
+    for (const h of others) await renew(appid, h)
+    await runDurableObjectAlarm(stubOf(appid))
+    expect(await hostnames(appid)).toEqual(others.sort())
+    await runDurableObjectAlarm(stubOf(appid))
+  })
+})

@@ -1,0 +1,69 @@
+/** Held polls through the real WebSocket bridge between the Worker and the registry object. */
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { afterEach, describe, expect, it } from 'vitest'
+import { freshAppid, get, latest, post, register, stubOf } from './support.ts'
+
+const apps: string[] = []
+afterEach(async () => {
+  for (const appid of apps.splice(0)) await runDurableObjectAlarm(stubOf(appid))
+})
+
+const sockets = (appid: string) => runInDurableObject(stubOf(appid), (_, state) => state.getWebSockets().length)
+
+async function heldPolls(appid: string) {
+  await register(appid, 'h1')
+  apps.push(appid)
+  const cursor = await latest(appid)
+  return get(`polls?appid=${appid}&latest_timestamp=${cursor}&env=dev&hostname=c1`)
+}
+
+describe('polls held by the Worker', () => {
+  it('wakes within milliseconds when an instance registers', async () => {
+    const appid = freshAppid()
+    const poll = heldPolls(appid)
+    await new Promise((r) => setTimeout(r, 100))
+    expect(await sockets(appid)).toBe(1)
+    const sent = Date.now()
+    await register(appid, 'h2')
+    const { text } = await poll
+    expect(Date.now() - sent).toBeLessThan(500)
+    expect(text).toMatch(/^\{"code":0,"data":\{"demo\./)
+    expect(text).toContain('"hostname":"h2"')
+  })
+
+  it('answers -304 after the hold time and leaves no socket behind', async () => {
+    const appid = freshAppid()
+    const started = Date.now()
+    const { text } = await heldPolls(appid)
+    expect(text).toBe('{"code":-304,"message":"-304","ttl":1}')
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900)
+    expect(await sockets(appid)).toBe(0)
+  })
+
+  it('still wakes after the object was evicted from memory while the poll waited', async () => {
+    const appid = freshAppid()
+    const poll = heldPolls(appid)
+    await new Promise((r) => setTimeout(r, 100))
+    await evictDurableObject(stubOf(appid))
+    await post('cancel', { appid, env: 'dev', zone: 'sh001', hostname: 'nobody' })
+    await register(appid, 'h2')
+    expect((await poll).text).toContain('"hostname":"h2"')
+  })
+
+  it('wakes a polls over several apps when any one of them changes', async () => {
+    const [a, b] = [freshAppid(), freshAppid()]
+    await register(a, 'h1')
+    await register(b, 'h1')
+    apps.push(a, b)
+    const [la, lb] = [await latest(a), await latest(b)]
+    const poll = get(`polls?appid=${a}&appid=${b}&latest_timestamp=${la}&latest_timestamp=${lb}&env=dev&hostname=c1`)
+    await new Promise((r) => setTimeout(r, 100))
+    await post('set', { appid: b, env: 'dev', zone: 'sh001', hostname: 'h1', metadata: '{"w":"5"}' })
+    const { text } = await poll
+    expect(text).toContain(`"${b}":{"instances"`)
+    expect(text).not.toContain(`"${a}":{"instances"`)
+    expect(text).toContain('"metadata":{"w":"5"}')
+    expect(await sockets(a)).toBe(0)
+    expect(await sockets(b)).toBe(0)
+  })
+})
