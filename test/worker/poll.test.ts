@@ -40,6 +40,22 @@ describe('polls held by the Worker', () => {
     expect(await sockets(appid)).toBe(0)
   })
 
+  it('closes its sockets when the client goes away', async () => {
+    const appid = freshAppid()
+    await register(appid, 'h1')
+    apps.push(appid)
+    const abort = new AbortController()
+    const poll = get(`polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`, {
+      signal: abort.signal,
+    }).catch((error: unknown) => error)
+    await new Promise((r) => setTimeout(r, 100))
+    expect(await sockets(appid)).toBe(1)
+    abort.abort()
+    await poll
+    await new Promise((r) => setTimeout(r, 100))
+    expect(await sockets(appid)).toBe(0)
+  })
+
   it('still wakes after the object was evicted from memory while the poll waited', async () => {
     const appid = freshAppid()
     const poll = heldPolls(appid)

@@ -1,0 +1,104 @@
+/**
+ * Test data builders: a valid value with every field filled, overridden per test, so a test
+ * shows only what matters to it.
+ */
+import type {
+  CancelInput,
+  RegisterInput,
+  RenewInput,
+  SetInput,
+  StoredInstance,
+  Instance,
+} from '../../src/registry/model.ts'
+import type { RegistryOptions } from '../../src/registry/registry.ts'
+import type { Form } from '../../src/protocol/form.ts'
+
+/** The upstream constants (PROTOCOL.md §4.6). */
+export const REGISTRY_OPTIONS: RegistryOptions = {
+  evictAfterMs: 90_000,
+  renewIntervalMs: 30_000,
+  selfPreservation: true,
+  maxSilenceMs: 3_600_000,
+  maxInstances: 50_000,
+}
+
+export function aRegistryOptions(overrides: Partial<RegistryOptions> = {}): RegistryOptions {
+  return { ...REGISTRY_OPTIONS, ...overrides }
+}
+
+export function aRegisterInput(overrides: Partial<RegisterInput> = {}): RegisterInput {
+  return {
+    appid: 'demo.a',
+    env: 'dev',
+    zone: 'sh001',
+    hostname: 'h1',
+    region: 'sh',
+    addrs: ['grpc://10.0.0.1:9000'],
+    version: 'v1',
+    metadata: null,
+    status: 1,
+    dirtyTimestamp: 0n,
+    ...overrides,
+  }
+}
+
+export function aRenewInput(overrides: Partial<RenewInput> = {}): RenewInput {
+  return {
+    appid: 'demo.a',
+    env: 'dev',
+    zone: 'sh001',
+    hostname: 'h1',
+    replication: false,
+    dirtyTimestamp: 0n,
+    ...overrides,
+  }
+}
+
+export function aCancelInput(overrides: Partial<CancelInput> = {}): CancelInput {
+  return { appid: 'demo.a', env: 'dev', zone: 'sh001', hostname: 'h1', latestTimestamp: 0n, ...overrides }
+}
+
+export function aSetInput(overrides: Partial<SetInput> = {}): SetInput {
+  return {
+    appid: 'demo.a',
+    env: 'dev',
+    zone: 'sh001',
+    hostnames: ['h1'],
+    statuses: [],
+    metadata: [],
+    setTimestamp: 0n,
+    ...overrides,
+  }
+}
+
+export function anInstance(overrides: Partial<Instance> = {}): Instance {
+  const at = 1_700_000_000_000_000_000n
+  return {
+    region: 'sh',
+    zone: 'sh001',
+    env: 'dev',
+    appid: 'demo.a',
+    hostname: 'h1',
+    addrs: ['grpc://10.0.0.1:9000'],
+    version: 'v1',
+    metadata: null,
+    status: 1,
+    regTimestamp: at,
+    upTimestamp: at,
+    renewTimestamp: at,
+    dirtyTimestamp: at,
+    latestTimestamp: at,
+    ...overrides,
+  }
+}
+
+export function aStoredInstance(persistedRenewMs: number, overrides: Partial<Instance> = {}): StoredInstance {
+  return { instance: anInstance(overrides), persistedRenewMs }
+}
+
+/** A decoded form from name/value pairs, repeated names kept in order. */
+export function aForm(pairs: Record<string, string | string[]>): Form {
+  const form: Form = new Map()
+  for (const [name, value] of Object.entries(pairs)) form.set(name, Array.isArray(value) ? value : [value])
+  return form
+}

@@ -1,0 +1,220 @@
+/**
+ * A black-box HTTP client for the end-to-end tests that talks like the reference Go SDK
+ * (PROTOCOL.md §7.1): POST bodies form-urlencoded with keys sorted alphabetically, lists as
+ * repeated keys (`addrs=a&addrs=b`), GET query strings built the same way, and int64 values
+ * (timestamps) kept exact: bodies are parsed with the int64-aware parser, never JSON.parse.
+ */
+import { type Int64Json, parse } from '../../src/protocol/int64-json.ts'
+
+/** A parameter value: one value, or a list sent as repeated keys; undefined = not sent. */
+export type ParamValue = string | number | bigint | readonly (string | number | bigint)[] | undefined
+export type Params = Record<string, ParamValue>
+
+/** Go's url.QueryEscape: everything but letters, digits and `-_.~` escaped, space as `+`. */
+export function queryEscape(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+')
+}
+
+/** Go's url.Values.Encode: keys sorted, each value of a list as its own `key=value` pair. */
+export function encodeForm(params: Params): string {
+  const pairs: string[] = []
+  for (const key of Object.keys(params).sort()) {
+    const value = params[key]
+    if (value === undefined) continue
+    const values = Array.isArray(value) ? value : [value]
+    for (const v of values) pairs.push(`${queryEscape(key)}=${queryEscape(String(v))}`)
+  }
+  return pairs.join('&')
+}
+
+// The parsed body of an answer: a JSON value whose unsafe integers are bigint. Typed loosely
+// on purpose: tests walk arbitrary answer shapes and assert on every value they touch.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type Body = any
+
+/** One HTTP answer: status, content type, raw text, the parsed body, and how long it took. */
+export interface Answer {
+  status: number
+  contentType: string
+  text: string
+  /** The body parsed with int64 precision; undefined when it is not JSON. */
+  body: Body
+  /** Milliseconds from sending the request to the end of the body. */
+  ms: number
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>
+  signal?: AbortSignal
+}
+
+/** The instance keys in the reference's order (PROTOCOL.md §2.2). */
+export const INSTANCE_KEYS = [
+  'region',
+  'zone',
+  'env',
+  'appid',
+  'hostname',
+  'addrs',
+  'version',
+  'metadata',
+  'status',
+  'reg_timestamp',
+  'up_timestamp',
+  'renew_timestamp',
+  'dirty_timestamp',
+  'latest_timestamp',
+] as const
+
+/** The fixed address of the `R(h)` registrations of PROTOCOL.md §10. */
+export const ADDR = 'grpc://10.0.0.1:9000'
+
+/** A timestamp of a parsed body as bigint (0 arrives as a number). */
+export function ts(value: unknown): bigint {
+  if (typeof value === 'bigint') return value
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value)
+  throw new Error(`not an integer timestamp: ${String(value)}`)
+}
+
+/** The exact digits of the first top-level `"latest_timestamp":<digits>` of an answer's data. */
+export function latestDigits(text: string): string {
+  const match = /"latest_timestamp":(-?\d+)\}\}$/.exec(text)
+  if (!match?.[1]) throw new Error(`no top-level latest_timestamp in ${text.slice(0, 200)}`)
+  return match[1]
+}
+
+/** Every instance of an InstanceInfo (all zones), sorted by zone then hostname. */
+export function instancesOf(info: Body): Body[] {
+  const zones = info?.instances as Record<string, Body[]> | undefined
+  if (!zones) return []
+  return Object.values(zones)
+    .flat()
+    .sort((a, b) => `${a.zone}\u0000${a.hostname}`.localeCompare(`${b.zone}\u0000${b.hostname}`))
+}
+
+/** Hostnames of an InstanceInfo, sorted. */
+export const hostnamesOf = (info: Body): string[] => instancesOf(info).map((i) => i.hostname as string).sort()
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+function parseBody(text: string): Body {
+  try {
+    return parse(text) as Int64Json
+  } catch {
+    return undefined
+  }
+}
+
+/** A discovery client bound to one registry (`url` like http://127.0.0.1:43121). */
+export class Discovery {
+  constructor(readonly url: string) {}
+
+  /** Any request; answers with the raw text and the int64-exact parsed body. */
+  async request(method: string, path: string, init: { query?: string; body?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Answer> {
+    const started = performance.now()
+    const response = await fetch(`${this.url}${path}${init.query ? `?${init.query}` : ''}`, {
+      method,
+      body: init.body,
+      headers: init.headers,
+      signal: init.signal,
+    })
+    const text = await response.text()
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      text,
+      body: parseBody(text),
+      ms: performance.now() - started,
+    }
+  }
+
+  /** A GET with the parameters in the query string (Go SDK style). */
+  get(path: string, params: Params = {}, options: RequestOptions = {}): Promise<Answer> {
+    return this.request('GET', path, { query: encodeForm(params), ...options })
+  }
+
+  /** A POST with a form-urlencoded body (Go SDK style). */
+  post(path: string, params: Params, options: RequestOptions = {}): Promise<Answer> {
+    return this.request('POST', path, {
+      body: encodeForm(params),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
+      signal: options.signal,
+    })
+  }
+
+  /**
+   * Register; defaults are `R(h)` of PROTOCOL.md §10 (zone sh001, env dev, status 1, one
+   * address) plus region and version as the SDK sends them. A param set to undefined is omitted.
+   */
+  register(appid: string, hostname: string, params: Params = {}): Promise<Answer> {
+    return this.post('/discovery/register', {
+      addrs: ADDR,
+      appid,
+      env: 'dev',
+      hostname,
+      region: 'sh',
+      status: 1,
+      version: 'v1',
+      zone: 'sh001',
+      ...params,
+    })
+  }
+
+  /** Renew (heartbeat) as the SDK sends it. */
+  renew(appid: string, hostname: string, params: Params = {}): Promise<Answer> {
+    return this.post('/discovery/renew', { appid, env: 'dev', hostname, region: 'sh', zone: 'sh001', ...params })
+  }
+
+  /** Cancel as the SDK sends it. */
+  cancel(appid: string, hostname: string, params: Params = {}): Promise<Answer> {
+    return this.post('/discovery/cancel', { appid, env: 'dev', hostname, region: 'sh', zone: 'sh001', ...params })
+  }
+
+  /** Set; `hostname`, `status` and `metadata` may be lists (repeated keys). */
+  set(appid: string, params: Params): Promise<Answer> {
+    return this.post('/discovery/set', { appid, env: 'dev', zone: 'sh001', ...params })
+  }
+
+  /** Fetch one application; default status mask 3 (UP and WAITING). */
+  fetch(appid: string, params: Params = {}): Promise<Answer> {
+    return this.get('/discovery/fetch', { appid, env: 'dev', status: 3, ...params })
+  }
+
+  fetchs(appids: string[], params: Params = {}): Promise<Answer> {
+    return this.get('/discovery/fetchs', { appid: appids, env: 'dev', status: 1, ...params })
+  }
+
+  fetchAll(): Promise<Answer> {
+    return this.get('/discovery/fetch/all')
+  }
+
+  /** The application `latest_timestamp` digits, exactly as the server wrote them. */
+  async latest(appid: string, env = 'dev'): Promise<string> {
+    const answer = await this.fetch(appid, { env })
+    if (answer.body?.code !== 0) throw new Error(`fetch ${appid}: ${answer.text}`)
+    return latestDigits(answer.text)
+  }
+
+  /** poll: `cursors` are echoed as given (digit strings), in appid order. */
+  poll(appids: string[], cursors: (string | number)[] | undefined, params: Params = {}, options: RequestOptions = {}): Promise<Answer> {
+    return this.get('/discovery/poll', { appid: appids, env: 'dev', hostname: 'client-1', latest_timestamp: cursors, ...params }, options)
+  }
+
+  /** polls as the Go SDK sends it: appid/latest_timestamp repeated, env, hostname, no zone. */
+  polls(cursors: Record<string, string | number>, params: Params = {}, options: RequestOptions = {}): Promise<Answer> {
+    return this.get(
+      '/discovery/polls',
+      { appid: Object.keys(cursors), env: 'dev', hostname: 'client-1', latest_timestamp: Object.values(cursors), ...params },
+      options
+    )
+  }
+}
+
+/** A unique appid per call, so tests sharing a registry never see each other's data. */
+export function appids(prefix: string): () => string {
+  let n = 0
+  const run = Date.now().toString(36)
+  return () => `${prefix}.${run}.${++n}`
+}
