@@ -43,6 +43,8 @@ export interface Answer {
   body: Body
   /** Milliseconds from sending the request to the end of the body. */
   ms: number
+  /** performance.now() when the body had arrived. */
+  at: number
 }
 
 export interface RequestOptions {
@@ -112,7 +114,11 @@ export class Discovery {
   constructor(readonly url: string) {}
 
   /** Any request; answers with the raw text and the int64-exact parsed body. */
-  async request(method: string, path: string, init: { query?: string; body?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Answer> {
+  async request(
+    method: string,
+    path: string,
+    init: { query?: string; body?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}
+  ): Promise<Answer> {
     const started = performance.now()
     const response = await fetch(`${this.url}${path}${init.query ? `?${init.query}` : ''}`, {
       method,
@@ -121,12 +127,14 @@ export class Discovery {
       signal: init.signal,
     })
     const text = await response.text()
+    const at = performance.now()
     return {
       status: response.status,
       contentType: response.headers.get('content-type') ?? '',
       text,
       body: parseBody(text),
-      ms: performance.now() - started,
+      ms: at - started,
+      at,
     }
   }
 
@@ -198,15 +206,27 @@ export class Discovery {
   }
 
   /** poll: `cursors` are echoed as given (digit strings), in appid order. */
-  poll(appids: string[], cursors: (string | number)[] | undefined, params: Params = {}, options: RequestOptions = {}): Promise<Answer> {
-    return this.get('/discovery/poll', { appid: appids, env: 'dev', hostname: 'client-1', latest_timestamp: cursors, ...params }, options)
+  poll(
+    apps: string[],
+    cursors: (string | number)[] | undefined,
+    params: Params = {},
+    options: RequestOptions = {}
+  ): Promise<Answer> {
+    const query = { appid: apps, env: 'dev', hostname: 'client-1', latest_timestamp: cursors, ...params }
+    return this.get('/discovery/poll', query, options)
   }
 
   /** polls as the Go SDK sends it: appid/latest_timestamp repeated, env, hostname, no zone. */
   polls(cursors: Record<string, string | number>, params: Params = {}, options: RequestOptions = {}): Promise<Answer> {
     return this.get(
       '/discovery/polls',
-      { appid: Object.keys(cursors), env: 'dev', hostname: 'client-1', latest_timestamp: Object.values(cursors), ...params },
+      {
+        appid: Object.keys(cursors),
+        env: 'dev',
+        hostname: 'client-1',
+        latest_timestamp: Object.values(cursors),
+        ...params,
+      },
       options
     )
   }
