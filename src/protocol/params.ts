@@ -272,6 +272,14 @@ export const parsePoll = (form: Form, strict: boolean): Parsed<PollInput> =>
     }
   })
 
+/** GET /discovery/history: which app, and how many entries (default 100, at most 1000). */
+export const parseHistory = (form: Form): Parsed<{ appid: string; env: string; limit: number }> =>
+  parsing(() => {
+    const limit = uint32('limit', first(form, 'limit')) || 100
+    if (limit > 1000) throw new ParamFailure('limit', 'at most 1000')
+    return { appid: id(form, 'appid'), env: id(form, 'env'), limit }
+  })
+
 /** Go's strconv.ParseBool, with anything unparsable as false (never an error). */
 function bool(value: string): boolean {
   return ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)

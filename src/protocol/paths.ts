@@ -10,6 +10,8 @@ export const PATHS = {
   poll: '/discovery/poll',
   polls: '/discovery/polls',
   nodes: '/discovery/nodes',
+  /** Not in the reference: an app's recent changes and who made them (admin). */
+  history: '/discovery/history',
 } as const
 
 /** The reserved application that describes the registry itself (PROTOCOL.md §6.6, §7.1). */

@@ -4,6 +4,7 @@
  */
 import { encodeSnapshot } from '../protocol/instance-codec.ts'
 import { INFRA_APPID } from '../protocol/paths.ts'
+import { bareNodesUsable } from './auth.ts'
 import type { Config } from './config.ts'
 import { registryFor } from './registry-stub.ts'
 import { infraInstances, infraSnapshot, nodeAddrs, registryEpoch } from './self-node.ts'
@@ -16,16 +17,17 @@ export interface ViewQuery {
 }
 
 /** The infra.discovery view, or undefined when the asked zone is not this registry's. */
-export async function infraView(bindings: Env, config: Config, requestUrl: string, q: Omit<ViewQuery, 'appid'>) {
+export async function infraView(bindings: Env, config: Config, request: Request, q: Omit<ViewQuery, 'appid'>) {
   const epoch = await registryEpoch(bindings, config)
-  const instances = infraInstances(config, nodeAddrs(config, requestUrl), q.env, epoch)
+  const scheme = bareNodesUsable(request) ? 'http' : 'http+token'
+  const instances = infraInstances(config, nodeAddrs(config, request.url), q.env, epoch, scheme)
   const snapshot = infraSnapshot(instances, config, q.zone, q.statusMask, epoch)
   return snapshot && { json: encodeSnapshot(snapshot), latest: epoch }
 }
 
 /** The encoded view of any app, or undefined when it does not exist. */
-export async function appView(bindings: Env, config: Config, requestUrl: string, q: ViewQuery): Promise<string | undefined> {
-  if (q.appid === INFRA_APPID) return (await infraView(bindings, config, requestUrl, q))?.json
+export async function appView(bindings: Env, config: Config, request: Request, q: ViewQuery): Promise<string | undefined> {
+  if (q.appid === INFRA_APPID) return (await infraView(bindings, config, request, q))?.json
   const reply = await registryFor(bindings, q).snapshot({ zone: q.zone, statusMask: q.statusMask })
   return reply.code === 0 ? reply.data : undefined
 }

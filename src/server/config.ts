@@ -3,6 +3,8 @@
  * names the variable; the worker module evaluates this at start-up, so it refuses to start.
  */
 
+import { parseTokenKeys, type TokenKey } from '../auth/token.ts'
+
 /** The raw variables (wrangler.toml [vars], overridable with --var). */
 export interface ConfigVars {
   POLL_HOLD_SECONDS?: string
@@ -13,6 +15,10 @@ export interface ConfigVars {
   REGION?: string
   ENV?: string
   NODES?: string
+  AUTH?: string
+  TOKEN_KEYS?: string
+  REVOKED_TOKENS?: string
+  PUBLIC_READS?: string
 }
 
 export interface Config {
@@ -29,6 +35,18 @@ export interface Config {
   env: string
   /** Public `host:port` addresses; empty = the address the request was sent to. */
   nodes: string[]
+  auth: AuthConfig
+}
+
+export interface AuthConfig {
+  /** `tokens`: every request needs a valid token; `off`: nothing is checked (local runs). */
+  mode: 'tokens' | 'off'
+  /** Live signing keys (TOKEN_KEYS); two at once during a rotation. */
+  keys: TokenKey[]
+  /** Token ids refused although their signature holds (REVOKED_TOKENS). */
+  revoked: Set<string>
+  /** Whether fetch, fetchs, poll, polls and nodes work without a token. */
+  publicReads: boolean
 }
 
 /** A variable has a value the registry cannot run with. */
@@ -45,6 +63,10 @@ export const DEFAULTS = {
   REGION: 'sh',
   ENV: 'dev',
   NODES: '',
+  AUTH: 'tokens',
+  TOKEN_KEYS: '',
+  REVOKED_TOKENS: '',
+  PUBLIC_READS: 'false',
 } as const satisfies Required<ConfigVars>
 
 const NODE = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/
@@ -62,6 +84,12 @@ export function parseConfig(vars: ConfigVars): Config {
     region: identity('REGION', get('REGION')),
     env: identity('ENV', get('ENV')),
     nodes: nodes(get('NODES')),
+    auth: {
+      mode: authMode(get('AUTH')),
+      keys: tokenKeys(get('TOKEN_KEYS')),
+      revoked: new Set(get('REVOKED_TOKENS').split(',').map((t) => t.trim()).filter((t) => t !== '')),
+      publicReads: flag('PUBLIC_READS', get('PUBLIC_READS')),
+    },
   }
   if (config.evictAfterMs <= config.renewIntervalMs) {
     throw new ConfigError(
@@ -98,4 +126,17 @@ function nodes(value: string): string[] {
     if (!NODE.test(node)) throw new ConfigError(`NODES must be comma-separated host:port addresses, got ${JSON.stringify(node)}`)
   }
   return list
+}
+
+function authMode(value: string): 'tokens' | 'off' {
+  if (value === 'tokens' || value === 'off') return value
+  throw new ConfigError(`AUTH must be "tokens" or "off", got ${JSON.stringify(value)}`)
+}
+
+function tokenKeys(value: string): TokenKey[] {
+  try {
+    return parseTokenKeys(value)
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error))
+  }
 }

@@ -8,6 +8,9 @@ declare global {
     interface Env extends ConfigVars {
       REGISTRY: DurableObjectNamespace<RegistryObject>
       CATALOG: DurableObjectNamespace<CatalogObject>
+      /** Rate limiting bindings ([[ratelimits]] in wrangler.toml); optional. */
+      TOKEN_LIMITER?: RateLimit
+      ADDRESS_LIMITER?: RateLimit
     }
   }
   /** The Worker's bindings, as Hono and the Durable Objects see them. */

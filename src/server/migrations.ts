@@ -17,6 +17,14 @@ export const REGISTRY_MIGRATIONS: Migrations = [
      PRIMARY KEY (zone, hostname)
    );
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  `CREATE TABLE history (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at_ms INTEGER NOT NULL,
+     op TEXT NOT NULL,
+     zone TEXT NOT NULL,
+     hostname TEXT NOT NULL,
+     actor TEXT NOT NULL
+   );`,
 ]
 
 /** The catalog object's schema. */

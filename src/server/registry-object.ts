@@ -20,7 +20,7 @@ import type { RegistryError } from '../registry/result.ts'
 import { catalogOf } from './registry-stub.ts'
 import { CONFIG } from './runtime-config.ts'
 import { SnapshotCache } from './snapshot-cache.ts'
-import { SqlStore } from './sql-store.ts'
+import { type HistoryEntry, SqlStore } from './sql-store.ts'
 import { Waiters } from './waiters.ts'
 
 /** Alarms are never set closer together than this (each one is a billed request). */
@@ -50,12 +50,14 @@ export class RegistryObject extends DurableObject<Env> {
     this.#waiters = new Waiters(ctx, this.#snapshots, () => this.#registry.latestTimestamp)
   }
 
-  /** POST /discovery/register */
-  async register(input: RegisterInput): Promise<Reply> {
+  /** POST /discovery/register; `actor` (a token id) goes into the app's history. */
+  async register(input: RegisterInput, actor: string): Promise<Reply> {
     const wasEmpty = this.#registry.size === 0
-    const result = this.#registry.register(input, this.now())
+    const now = this.now()
+    const result = this.#registry.register(input, now)
     if (!result.ok) return failure(result.error)
     if (result.value.stored) this.#store.put(result.value.instance)
+    this.#store.record([{ atMs: now, op: 'register', zone: input.zone, hostname: input.hostname, actor }])
     if (wasEmpty) this.#identify(input.appid, input.env)
     await this.#changed()
     if (wasEmpty) await this.#catalog('add')
@@ -74,20 +76,24 @@ export class RegistryObject extends DurableObject<Env> {
   }
 
   /** POST /discovery/cancel */
-  async cancel(input: CancelInput): Promise<Reply> {
-    const result = this.#registry.cancel(input, this.now())
+  async cancel(input: CancelInput, actor: string): Promise<Reply> {
+    const now = this.now()
+    const result = this.#registry.cancel(input, now)
     if (!result.ok) return { code: errorToEcode(result.error) }
     this.#store.delete(result.value)
+    this.#store.record([{ atMs: now, op: 'cancel', zone: input.zone, hostname: input.hostname, actor }])
     await this.#changed()
     if (this.#registry.size === 0) await this.#catalog('remove')
     return { code: ECODE.OK }
   }
 
   /** POST /discovery/set */
-  async set(input: SetInput): Promise<Reply> {
-    const result = this.#registry.set(input, this.now())
+  async set(input: SetInput, actor: string): Promise<Reply> {
+    const now = this.now()
+    const result = this.#registry.set(input, now)
     if (!result.ok) return failure(result.error)
     for (const instance of result.value) this.#store.put(instance)
+    this.#store.record(result.value.map((i) => ({ atMs: now, op: 'set' as const, zone: i.zone, hostname: i.hostname, actor })))
     await this.#changed()
     return { code: ECODE.OK }
   }
@@ -96,6 +102,11 @@ export class RegistryObject extends DurableObject<Env> {
   async snapshot(query: SnapshotQuery): Promise<Reply> {
     const json = this.#snapshots.get(query)
     return json === undefined ? { code: ECODE.NOTHING_FOUND, data: 'null' } : { code: ECODE.OK, data: json }
+  }
+
+  /** The app's newest changes and who made them (GET /discovery/history). */
+  async history(limit: number): Promise<HistoryEntry[]> {
+    return this.#store.history(limit)
   }
 
   /** Every instance as encoded JSON, unfiltered, metadata `null` when none (fetch/all). */
@@ -115,6 +126,7 @@ export class RegistryObject extends DurableObject<Env> {
       const now = this.now()
       const evicted = this.#registry.evictExpired(now)
       for (const instance of evicted) this.#store.delete(instance)
+      this.#store.record(evicted.map((i) => ({ atMs: now, op: 'evict' as const, zone: i.zone, hostname: i.hostname, actor: 'lease' })))
       this.#store.renewed(this.#registry.renewsToPersist())
       if (evicted.length > 0) {
         console.log(JSON.stringify({ op: 'evict', ...this.#app, hostnames: evicted.map((i) => i.hostname) }))

@@ -23,3 +23,17 @@ export const notFound = (): Response =>
   new Response('404 page not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } })
 export const methodNotAllowed = (): Response =>
   new Response('Method Not Allowed', { status: 405, headers: { 'content-type': 'text/plain; charset=utf-8' } })
+
+/** Seconds a rate-limited client should wait: the limiters count over 60 s windows. */
+const RETRY_AFTER_SECONDS = '60'
+
+/**
+ * An access refusal: HTTP 401 (no or bad token), 403 (scope) or 429 (rate limit), with the
+ * protocol envelope (code = minus the status) and a message saying what is missing.
+ */
+export function refuse(status: 401 | 403 | 429, message: string): Response {
+  const headers: Record<string, string> = { ...JSON_TYPE }
+  if (status === 401) headers['www-authenticate'] = 'Bearer realm="discovery"'
+  if (status === 429) headers['retry-after'] = RETRY_AFTER_SECONDS
+  return new Response(envelope(-status, undefined, message), { status, headers })
+}

@@ -17,15 +17,18 @@ export const nodeAddrs = (config: Config, requestUrl: string): string[] =>
 export const nodesJson = (config: Config, addrs: string[]): string =>
   JSON.stringify(addrs.map((addr) => ({ addr, status: 0, zone: config.zone })))
 
-/** The infra.discovery instances as seen from `env`. */
-export function infraInstances(config: Config, addrs: string[], env: string, epoch: bigint): Instance[] {
+/**
+ * The infra.discovery instances as seen from `env`. `scheme` is `http`, or `http+token` for
+ * callers that must keep using the token-bearing node address they were configured with.
+ */
+export function infraInstances(config: Config, addrs: string[], env: string, epoch: bigint, scheme = 'http'): Instance[] {
   return addrs.map((addr) => ({
     region: config.region,
     zone: config.zone,
     env,
     appid: INFRA_APPID,
     hostname: addr,
-    addrs: [`http://${addr}`],
+    addrs: [`${scheme}://${addr}`],
     version: '',
     metadata: null,
     status: STATUS_UP,

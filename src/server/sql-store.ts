@@ -28,6 +28,18 @@ interface InstanceDoc {
 
 type InstanceRow = { doc: string; renew_ms: number }
 
+/** One change of the app, and who made it (a token id, never a token). */
+export interface HistoryEntry {
+  atMs: number
+  op: 'register' | 'cancel' | 'set' | 'evict'
+  zone: string
+  hostname: string
+  actor: string
+}
+
+/** How many changes each app keeps in its history. */
+export const HISTORY_ROWS = 1000
+
 /** What a registry object loads when it wakes. */
 export interface StoredApp {
   appid: string | undefined
@@ -85,6 +97,32 @@ export class SqlStore {
     for (const r of renews) {
       this.#sql.exec('UPDATE instances SET renew_ms = ? WHERE zone = ? AND hostname = ?', r.renewMs, r.zone, r.hostname)
     }
+  }
+
+  /** Append to the app's history, keeping the newest HISTORY_ROWS entries. */
+  record(entries: HistoryEntry[]): void {
+    for (const e of entries) {
+      this.#sql.exec(
+        'INSERT INTO history (at_ms, op, zone, hostname, actor) VALUES (?, ?, ?, ?, ?)',
+        e.atMs,
+        e.op,
+        e.zone,
+        e.hostname,
+        e.actor
+      )
+    }
+    this.#sql.exec('DELETE FROM history WHERE seq <= (SELECT MAX(seq) FROM history) - ?', HISTORY_ROWS)
+  }
+
+  /** The newest `limit` history entries, newest first. */
+  history(limit: number): HistoryEntry[] {
+    return this.#sql
+      .exec<{ at_ms: number; op: HistoryEntry['op']; zone: string; hostname: string; actor: string }>(
+        'SELECT at_ms, op, zone, hostname, actor FROM history ORDER BY seq DESC LIMIT ?',
+        limit
+      )
+      .toArray()
+      .map((r) => ({ atMs: r.at_ms, op: r.op, zone: r.zone, hostname: r.hostname, actor: r.actor }))
   }
 
   latest(latestTimestamp: bigint): void {

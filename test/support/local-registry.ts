@@ -16,6 +16,8 @@ export interface LocalRegistryOptions {
   persistDir?: string
   /** Port to listen on; 0 (default) = any free port. */
   port?: number
+  /** Rate limits per binding (requests per 60 s); default: wrangler.toml's. */
+  ratelimits?: Record<string, number>
 }
 
 export interface LocalRegistry {
@@ -27,13 +29,21 @@ export interface LocalRegistry {
 }
 
 /** The settings of wrangler.toml that Miniflare needs (a tiny reader for this one file). */
-export function readWranglerToml(): { compatibilityDate: string; compatibilityFlags: string[]; vars: Record<string, string> } {
+export function readWranglerToml(): {
+  compatibilityDate: string
+  compatibilityFlags: string[]
+  vars: Record<string, string>
+  ratelimits: Record<string, number>
+} {
   const text = readFileSync(`${ROOT}wrangler.toml`, 'utf8')
   const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(text)?.[1] ?? ''
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? ''
   const varsSection = text.split(/^\[vars\]\s*$/m)[1]?.split(/^\[/m)[0] ?? ''
   const vars = Object.fromEntries([...varsSection.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]]))
-  return { compatibilityDate, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? ''), vars }
+  const ratelimits = Object.fromEntries(
+    [...text.matchAll(/^\[\[ratelimits\]\]\s*\nname\s*=\s*"(\w+)"[\s\S]*?limit\s*=\s*(\d+)/gm)].map((m) => [m[1], Number(m[2])])
+  )
+  return { compatibilityDate, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? ''), vars, ratelimits }
 }
 
 export async function startRegistry(options: LocalRegistryOptions = {}): Promise<LocalRegistry> {
@@ -49,7 +59,11 @@ export async function startRegistry(options: LocalRegistryOptions = {}): Promise
       REGISTRY: { className: 'RegistryObject', useSQLite: true },
       CATALOG: { className: 'CatalogObject', useSQLite: true },
     },
-    bindings: { ...toml.vars, ...options.vars },
+    // AUTH=off unless asked, as `npm start` does: local runs need no configuration
+    bindings: { ...toml.vars, AUTH: 'off', ...options.vars },
+    ratelimits: Object.fromEntries(
+      Object.entries({ ...toml.ratelimits, ...options.ratelimits }).map(([name, limit]) => [name, { simple: { limit, period: 60 } }])
+    ),
     durableObjectsPersist: options.persistDir ?? false,
   })
   const ready = await mf.ready

@@ -1,10 +1,14 @@
 /** Helpers for workerd tests: requests shaped like the reference Go SDK's, and stub access. */
 import { env, exports } from 'cloudflare:workers'
+
 import { runInDurableObject } from 'cloudflare:test'
 import { registryName } from '../../src/server/registry-stub.ts'
 import type { TestRegistryObject } from './worker.ts'
 
 export const BASE = 'http://127.0.0.1:7171/discovery'
+
+/** The worker under test (its default export). */
+const worker = (exports as unknown as { default: Fetcher }).default
 
 /** A fresh appid per test, so objects never carry state between tests. */
 export const freshAppid = () => `demo.${crypto.randomUUID()}`
@@ -16,7 +20,7 @@ export async function post(path: string, params: Record<string, string | string[
     const value = params[key] ?? ''
     for (const v of Array.isArray(value) ? value : [value]) body.append(key, v)
   }
-  const res = await exports.default.fetch(`${BASE}/${path}`, {
+  const res = await worker.fetch(`${BASE}/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body,
@@ -25,7 +29,7 @@ export async function post(path: string, params: Record<string, string | string[
 }
 
 export async function get(pathAndQuery: string, init?: RequestInit) {
-  const res = await exports.default.fetch(`${BASE}/${pathAndQuery}`, init)
+  const res = await worker.fetch(`${BASE}/${pathAndQuery}`, init)
   return { status: res.status, text: await res.text() }
 }
 

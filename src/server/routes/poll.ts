@@ -14,6 +14,7 @@ import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
 import { type AppWatch, fixedWatch, openWatch, type WatchState } from '../app-watch.ts'
 import { infraView } from '../app-view.ts'
 import { registryFor } from '../registry-stub.ts'
+import { authorize, readNeed } from '../auth.ts'
 import { badRequest, json } from '../reply.ts'
 import { queryForm } from '../request-form.ts'
 import { CONFIG } from '../runtime-config.ts'
@@ -33,7 +34,7 @@ async function watchAll(bindings: Env, request: Request, input: PollInput): Prom
   const entries = await Promise.all(
     [...input.cursors].map(async ([appid, since]): Promise<[string, AppWatch]> => {
       if (appid === INFRA_APPID) {
-        const infra = await infraView(bindings, CONFIG, request.url, { env: input.env, zone: input.zone, statusMask: 1 })
+        const infra = await infraView(bindings, CONFIG, request, { env: input.env, zone: input.zone, statusMask: 1 })
         const state: WatchState = !infra ? { kind: 'missing' } : since >= infra.latest ? { kind: 'unchanged' } : { kind: 'changed', view: infra.json }
         return [appid, fixedWatch(state)]
       }
@@ -65,6 +66,8 @@ function pollRoute(strict: boolean, answer: Held) {
   return async (request: Request, bindings: Env): Promise<Response> => {
     const input = parsePoll(queryForm(request), strict)
     if (!input.ok) return badRequest(input.error)
+    const denied = authorize(request, readNeed(input.value.env, [...input.value.cursors.keys()]), CONFIG.auth)
+    if (denied) return denied
     const hold = holdEnds(request)
     const watches = await watchAll(bindings, request, input.value)
     try {

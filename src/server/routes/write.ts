@@ -5,16 +5,18 @@ import type { Form } from '../../protocol/form.ts'
 import { type Parsed, parseCancel, parseRegister, parseRenew, parseSet } from '../../protocol/params.ts'
 import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
 import type { Reply } from '../../protocol/reply.ts'
+import { actorOf, authorize } from '../auth.ts'
 import { badRequest, reply } from '../reply.ts'
 import { registryFor } from '../registry-stub.ts'
 import { postForm } from '../request-form.ts'
+import { CONFIG } from '../runtime-config.ts'
 
 type Stub = ReturnType<typeof registryFor>
 
-/** A write route: form → parsed input → the app's object → envelope. */
+/** A write route: form → parsed input → `write` scope on the app → its object → envelope. */
 function write<T extends { appid: string; env: string }>(
   parse: (form: Form) => Parsed<T>,
-  call: (stub: Stub, input: T) => Promise<Reply>
+  call: (stub: Stub, input: T, actor: string) => Promise<Reply>
 ) {
   return async (request: Request, bindings: Env): Promise<Response> => {
     const form = await postForm(request)
@@ -24,14 +26,17 @@ function write<T extends { appid: string; env: string }>(
     if (input.value.appid === INFRA_APPID) {
       return reply({ code: ECODE.REQUEST_ERR, message: `appid: ${INFRA_APPID} is reserved: it describes this registry's own nodes` })
     }
-    return reply(await call(registryFor(bindings, input.value), input.value))
+    const { appid, env } = input.value
+    const denied = authorize(request, { scope: 'write', env, apps: [appid] }, CONFIG.auth)
+    if (denied) return denied
+    return reply(await call(registryFor(bindings, input.value), input.value, actorOf(request)))
   }
 }
 
-const register = write(parseRegister, (stub, input) => stub.register(input))
+const register = write(parseRegister, (stub, input, actor) => stub.register(input, actor))
 const renew = write(parseRenew, (stub, input) => stub.renew(input))
-const cancel = write(parseCancel, (stub, input) => stub.cancel(input))
-const set = write(parseSet, (stub, input) => stub.set(input))
+const cancel = write(parseCancel, (stub, input, actor) => stub.cancel(input, actor))
+const set = write(parseSet, (stub, input, actor) => stub.set(input, actor))
 
 export const writeRoutes = new Hono<{ Bindings: Env }>()
   .post(PATHS.register, (c) => register(c.req.raw, c.env))
