@@ -64,14 +64,15 @@ export async function verifyToken(
   if (parts.length !== 4 || prefix !== PREFIX || !kid || !payload || !signature) return { ok: false, problem: 'malformed' }
   const key = keys.find((k) => k.kid === kid)
   if (!key) return { ok: false, problem: 'unknown key' }
+  // The signature is checked before anything of the claims is decoded.
   const sig = fromBase64url(signature)
-  const bytes = fromBase64url(payload)
-  if (!sig || !bytes) return { ok: false, problem: 'malformed' }
+  if (!sig) return { ok: false, problem: 'malformed' }
   const body = encoder.encode(`${prefix}.${kid}.${payload}`)
   if (!(await crypto.subtle.verify('HMAC', await hmacKey(key.secret), sig, body))) {
     return { ok: false, problem: 'bad signature' }
   }
-  const claims = parseClaims(bytes)
+  const bytes = fromBase64url(payload)
+  const claims = bytes && parseClaims(bytes)
   if (!claims) return { ok: false, problem: 'malformed' }
   if (claims.exp * 1000 <= nowMs) return { ok: false, problem: 'expired' }
   if (revoked.has(claims.tid)) return { ok: false, problem: 'revoked' }
