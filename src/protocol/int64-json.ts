@@ -43,8 +43,12 @@ export function parse(text: string): Int64Json {
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
 const INTEGER = /^-?\d+$/
 
+/** Deeper nesting is refused (a SyntaxError) rather than overflowing the stack. */
+const MAX_DEPTH = 512
+
 class Parser {
   #at = 0
+  #depth = 0
   readonly #text: string
 
   constructor(text: string) {
@@ -54,8 +58,12 @@ class Parser {
   value(): Int64Json {
     this.#space()
     const c = this.#text[this.#at]
-    if (c === '{') return this.#object()
-    if (c === '[') return this.#array()
+    if (c === '{' || c === '[') {
+      if (++this.#depth > MAX_DEPTH) this.#fail(`nested deeper than ${MAX_DEPTH}`)
+      const value = c === '{' ? this.#object() : this.#array()
+      this.#depth -= 1
+      return value
+    }
     if (c === '"') return this.#string()
     if (c === 't') return this.#word('true', true)
     if (c === 'f') return this.#word('false', false)
@@ -82,7 +90,8 @@ class Parser {
       const key = this.#string()
       this.#space()
       this.#expect(':')
-      out[key] = this.value()
+      // defineProperty: a "__proto__" key stays an own property, as with JSON.parse
+      Object.defineProperty(out, key, { value: this.value(), enumerable: true, writable: true, configurable: true })
       this.#space()
       if (this.#text[this.#at] === ',') {
         this.#at += 1

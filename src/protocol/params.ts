@@ -121,13 +121,18 @@ function statusMask(form: Form): number {
 }
 
 function metadataText(name: string, value: string): unknown {
-  if (value.length > LIMITS.metadataBytes) throw new ParamFailure(name, `longer than ${LIMITS.metadataBytes} bytes`)
+  if (metadataTooLong(value)) throw new ParamFailure(name, `longer than ${LIMITS.metadataBytes} bytes`)
   try {
     return JSON.parse(value)
   } catch {
     throw new ParamFailure(name, 'not valid JSON')
   }
 }
+
+const encoder = new TextEncoder()
+/** Whether `text` is over the metadata limit in UTF-8 bytes (encoding only when it could be). */
+const metadataTooLong = (text: string): boolean =>
+  text.length * 3 > LIMITS.metadataBytes && encoder.encode(text).length > LIMITS.metadataBytes
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)

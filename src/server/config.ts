@@ -123,7 +123,8 @@ function identity(name: string, value: string): string {
 function nodes(value: string): string[] {
   const list = value.split(',').map((n) => n.trim()).filter((n) => n !== '')
   for (const node of list) {
-    if (!NODE.test(node)) throw new ConfigError(`NODES must be comma-separated host:port addresses, got ${JSON.stringify(node)}`)
+    const port = Number(node.slice(node.lastIndexOf(':') + 1))
+    if (!NODE.test(node) || port < 1 || port > 65_535) throw new ConfigError(`NODES must be comma-separated host:port addresses, got ${JSON.stringify(node)}`)
   }
   return list
 }
