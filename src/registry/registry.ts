@@ -109,7 +109,7 @@ export class Registry {
     if (!old && this.#size >= this.#options.maxInstances) {
       return err({
         reason: 'full',
-        message: `appid ${input.appid} already has ${this.#options.maxInstances} instances (the limit)`,
+        message: `appid: ${input.appid} already has ${this.#options.maxInstances} instances (the limit)`,
       })
     }
     const now = this.#stamps.stamp(nowMs)
@@ -182,14 +182,14 @@ export class Registry {
       return err({
         reason: 'invalid',
         field: 'zone',
-        message: `zone ${input.zone} of appid ${input.appid} (env ${input.env}) is unknown`,
+        message: `zone: ${input.zone} is not a zone of appid ${input.appid} (env ${input.env})`,
       })
     }
     const olds: Instance[] = []
     for (const hostname of input.hostnames) {
       const old = zone.get(hostname)
       if (!old) {
-        return err({ reason: 'invalid', field: 'hostname', message: `hostname ${hostname} is unknown` })
+        return err({ reason: 'invalid', field: 'hostname', message: `hostname: ${hostname} is not registered in zone ${input.zone}` })
       }
       olds.push(old)
     }
@@ -224,6 +224,11 @@ export class Registry {
       instances[name] = [...zone.values()].filter((i) => (i.status & query.statusMask) !== 0)
     }
     return { instances, latestTimestamp: this.#latest }
+  }
+
+  /** The zones that have instances. */
+  zoneNames(): string[] {
+    return [...this.#zones.keys()]
   }
 
   /** Every instance, unfiltered. */

@@ -102,3 +102,31 @@ export function aForm(pairs: Record<string, string | string[]>): Form {
   for (const [name, value] of Object.entries(pairs)) form.set(name, Array.isArray(value) ? value : [value])
   return form
 }
+
+type FormPairs = Record<string, string | string[] | undefined>
+
+/** `base` with `overrides` applied; an override of `undefined` removes that parameter. */
+function formOf(base: Record<string, string | string[]>, overrides: FormPairs): Form {
+  const pairs: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries({ ...base, ...overrides })) if (value !== undefined) pairs[name] = value
+  return aForm(pairs)
+}
+
+const INSTANCE_KEY = { appid: 'demo.a', env: 'dev', zone: 'sh001', hostname: 'h1' }
+
+/** A valid register form (what the Go SDK sends), with overrides. */
+export const aRegisterForm = (overrides: FormPairs = {}): Form =>
+  formOf({ ...INSTANCE_KEY, region: 'sh', status: '1', addrs: 'grpc://10.0.0.1:9000', version: 'v1' }, overrides)
+
+export const aRenewForm = (overrides: FormPairs = {}): Form => formOf(INSTANCE_KEY, overrides)
+
+export const aCancelForm = (overrides: FormPairs = {}): Form => formOf(INSTANCE_KEY, overrides)
+
+export const aSetForm = (overrides: FormPairs = {}): Form =>
+  formOf({ appid: 'demo.a', env: 'dev', zone: 'sh001', hostname: 'h1' }, overrides)
+
+export const aFetchForm = (overrides: FormPairs = {}): Form =>
+  formOf({ appid: 'demo.a', env: 'dev', status: '1' }, overrides)
+
+export const aPollForm = (overrides: FormPairs = {}): Form =>
+  formOf({ appid: 'demo.a', env: 'dev', hostname: 'c1', latest_timestamp: '0' }, overrides)

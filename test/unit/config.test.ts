@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, type ConfigVars, DEFAULTS, parseConfig } from '../../src/server/config.ts'
+
+function failure(vars: ConfigVars): ConfigError {
+  try {
+    parseConfig(vars)
+  } catch (error) {
+    if (error instanceof ConfigError) return error
+    throw error
+  }
+  throw new Error(`parseConfig accepted ${JSON.stringify(vars)}`)
+}
+
+describe('parseConfig', () => {
+  it('uses the upstream defaults when no variable is set', () => {
+    expect(parseConfig({})).toMatchObject({
+      pollHoldMs: 30_000,
+      evictAfterMs: 90_000,
+      renewIntervalMs: 30_000,
+      selfPreservation: true,
+      zone: 'sh001',
+      region: 'sh',
+      env: 'dev',
+      nodes: [],
+    })
+  })
+
+  it('gives the same config for the written-out defaults', () => {
+    expect(parseConfig({ ...DEFAULTS })).toEqual(parseConfig({}))
+  })
+
+  it('reads seconds, including fractions, and trims whitespace', () => {
+    const config = parseConfig({ POLL_HOLD_SECONDS: ' 1 ', EVICT_AFTER_SECONDS: '2.5', RENEW_INTERVAL_SECONDS: '0.5' })
+    expect(config).toMatchObject({ pollHoldMs: 1_000, evictAfterMs: 2_500, renewIntervalMs: 500 })
+  })
+
+  it('reads every other variable', () => {
+    const config = parseConfig({
+      SELF_PRESERVATION: 'false',
+      ZONE: 'bj-02',
+      REGION: 'bj',
+      ENV: 'prod_1',
+      NODES: '10.0.0.1:7171, discovery.example.com:80 ,[::1]:7171,',
+    })
+    expect(config).toMatchObject({
+      selfPreservation: false,
+      zone: 'bj-02',
+      region: 'bj',
+      env: 'prod_1',
+      nodes: ['10.0.0.1:7171', 'discovery.example.com:80', '[::1]:7171'],
+    })
+  })
+
+  it('accepts each limit at its maximum', () => {
+    expect(parseConfig({ POLL_HOLD_SECONDS: '3600', EVICT_AFTER_SECONDS: '86400', ZONE: 'z'.repeat(64) })).toMatchObject({
+      pollHoldMs: 3_600_000,
+      evictAfterMs: 86_400_000,
+    })
+  })
+
+  it.each<[keyof ConfigVars, string]>([
+    ['POLL_HOLD_SECONDS', '0'],
+    ['POLL_HOLD_SECONDS', '-1'],
+    ['POLL_HOLD_SECONDS', 'abc'],
+    ['POLL_HOLD_SECONDS', ''],
+    ['POLL_HOLD_SECONDS', '1e3'],
+    ['POLL_HOLD_SECONDS', '3601'],
+    ['POLL_HOLD_SECONDS', 'Infinity'],
+    ['EVICT_AFTER_SECONDS', '86401'],
+    ['EVICT_AFTER_SECONDS', '0x10'],
+    ['RENEW_INTERVAL_SECONDS', '0'],
+    ['RENEW_INTERVAL_SECONDS', 'thirty'],
+    ['SELF_PRESERVATION', 'yes'],
+    ['SELF_PRESERVATION', '1'],
+    ['SELF_PRESERVATION', 'TRUE'],
+    ['ZONE', ''],
+    ['ZONE', 'sh 001'],
+    ['ZONE', 'z'.repeat(65)],
+    ['REGION', 'sh/1'],
+    ['ENV', 'dév'],
+    ['NODES', 'no-port'],
+    ['NODES', 'http://10.0.0.1:7171'],
+    ['NODES', '10.0.0.1:7171,bad host:1'],
+    ['NODES', '10.0.0.1:99999'],
+  ])('throws a ConfigError naming %s when it is %j', (name, value) => {
+    const error = failure({ [name]: value })
+    expect(error.name).toBe('ConfigError')
+    expect(error.message).toContain(name)
+  })
+
+  it('throws a ConfigError naming both variables when EVICT_AFTER does not exceed RENEW_INTERVAL', () => {
+    for (const [evict, renew] of [
+      ['30', '30'],
+      ['20', '30'],
+    ] as const) {
+      const error = failure({ EVICT_AFTER_SECONDS: evict, RENEW_INTERVAL_SECONDS: renew })
+      expect(error.message).toContain('EVICT_AFTER_SECONDS')
+      expect(error.message).toContain('RENEW_INTERVAL_SECONDS')
+    }
+    expect(parseConfig({ EVICT_AFTER_SECONDS: '31', RENEW_INTERVAL_SECONDS: '30' }).evictAfterMs).toBe(31_000)
+  })
+})
