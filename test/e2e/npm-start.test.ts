@@ -1,0 +1,98 @@
+/**
+ * `npm start` as an operator runs it (wrangler dev, not Miniflare directly): arguments pass
+ * through to wrangler (`--port`, `--var`), state survives a stop and start, and a bad variable
+ * stops the worker with a message that names it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** A port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+interface Started {
+  child: ChildProcess
+  output: () => string
+  exited: Promise<number | null>
+}
+
+function npmStart(args: string[]): Started {
+  const child = spawn('npm', ['start', '--', ...args], { cwd: ROOT, detached: true, env: { ...process.env, CI: 'true' } })
+  let output = ''
+  child.stdout?.on('data', (d) => (output += d))
+  child.stderr?.on('data', (d) => (output += d))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  return { child, output: () => output, exited }
+}
+
+async function stop(started: Started): Promise<void> {
+  if (started.child.exitCode === null && started.child.pid) process.kill(-started.child.pid, 'SIGTERM')
+  await started.exited
+}
+
+/** Wait until the registry answers on `port` (or give up after 40 s). */
+async function ready(port: number): Promise<void> {
+  const deadline = Date.now() + 40_000
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/discovery/nodes`)
+      if (r.ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`npm start did not answer on port ${port}`)
+}
+
+describe('npm start', () => {
+  it('takes --port and --var, and keeps registrations across a restart', async () => {
+    const port = await freePort()
+    const state = mkdtempSync(join(tmpdir(), 'npm-start-'))
+    const args = ['--port', String(port), '--var', 'ZONE:sh077', '--persist-to', state]
+    const first = npmStart(args)
+    try {
+      await ready(port)
+      const nodes = await (await fetch(`http://127.0.0.1:${port}/discovery/nodes`)).text()
+      expect(nodes).toBe(`{"code":0,"message":"0","ttl":1,"data":[{"addr":"127.0.0.1:${port}","status":0,"zone":"sh077"}]}`)
+      const register = await fetch(`http://127.0.0.1:${port}/discovery/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'addrs=grpc%3A%2F%2F10.0.0.1%3A9000&appid=demo.start&env=dev&hostname=h1&status=1&zone=sh077',
+      })
+      expect(await register.text()).toBe('{"code":0,"message":"0","ttl":1}')
+    } finally {
+      await stop(first)
+    }
+    const second = npmStart(args)
+    try {
+      await ready(port)
+      const fetched = await (await fetch(`http://127.0.0.1:${port}/discovery/fetch?appid=demo.start&env=dev&status=1`)).text()
+      expect(fetched).toContain('"hostname":"h1"')
+    } finally {
+      await stop(second)
+    }
+  })
+
+  it('refuses to start with a bad variable and names it', async () => {
+    const port = await freePort()
+    const started = npmStart(['--port', String(port), '--var', 'EVICT_AFTER_SECONDS:soon'])
+    const code = await Promise.race([started.exited, new Promise((r) => setTimeout(r, 40_000, 'timeout'))])
+    await stop(started)
+    expect(code).not.toBe(0)
+    expect(started.output()).toContain('EVICT_AFTER_SECONDS must be a number of seconds')
+  })
+})
