@@ -1,7 +1,7 @@
 /** Held polls through the real WebSocket bridge between the Worker and the registry object. */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { afterEach, describe, expect, it } from 'vitest'
-import { freshAppid, get, latest, post, register, stubOf } from './support.ts'
+import { advance, freshAppid, get, latest, post, register, renew, stubOf } from './support.ts'
 
 const apps: string[] = []
 afterEach(async () => {
@@ -64,6 +64,23 @@ describe('polls held by the Worker', () => {
     await post('cancel', { appid, env: 'dev', zone: 'sh001', hostname: 'nobody' })
     await register(appid, 'h2')
     expect((await poll).text).toContain('"hostname":"h2"')
+  })
+
+  it('wakes when the lease alarm evicts an instance', async () => {
+    const appid = freshAppid()
+    const live = Array.from({ length: 15 }, (_, i) => `live-${i}`)
+    for (const h of live) await register(appid, h)
+    const poll = heldPolls(appid) // registers h1, which never renews
+    await new Promise((r) => setTimeout(r, 100))
+    for (let t = 0; t < 4; t++) {
+      await advance(appid, 30_000)
+      for (const h of live) await renew(appid, h)
+      await runDurableObjectAlarm(stubOf(appid))
+    }
+    const { text } = await poll
+    expect(text).toMatch(/^\{"code":0,"data"/)
+    expect(text).not.toContain('"hostname":"h1"')
+    expect(text).toContain('"hostname":"live-0"')
   })
 
   it('wakes a polls over several apps when any one of them changes', async () => {
