@@ -68,18 +68,21 @@ describe('polls held by the Worker', () => {
 
   it('wakes when the lease alarm evicts an instance', async () => {
     const appid = freshAppid()
+    apps.push(appid)
     const live = Array.from({ length: 15 }, (_, i) => `live-${i}`)
-    for (const h of live) await register(appid, h)
-    const poll = heldPolls(appid) // registers h1, which never renews
-    await new Promise((r) => setTimeout(r, 100))
-    for (let t = 0; t < 4; t++) {
+    for (const h of [...live, 'silent']) await register(appid, h)
+    const renewLiveAndScan = async (): Promise<void> => {
       await advance(appid, 30_000)
       for (const h of live) await renew(appid, h)
       await runDurableObjectAlarm(stubOf(appid))
     }
+    for (let t = 0; t < 3; t++) await renewLiveAndScan() // 90 s: the guard still protects
+    const poll = get(`polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`)
+    await new Promise((r) => setTimeout(r, 50))
+    await renewLiveAndScan() // 120 s: renews look healthy, the silent instance goes
     const { text } = await poll
     expect(text).toMatch(/^\{"code":0,"data"/)
-    expect(text).not.toContain('"hostname":"h1"')
+    expect(text).not.toContain('"hostname":"silent"')
     expect(text).toContain('"hostname":"live-0"')
   })
 
