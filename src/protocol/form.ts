@@ -33,3 +33,28 @@ function decodePart(raw: string): string | undefined {
     return undefined // a malformed escape drops the pair, as the reference does
   }
 }
+
+/** A parameter to encode: one value, or a list sent as repeated keys; undefined = not sent. */
+export type FormValue = string | number | bigint | readonly (string | number | bigint)[] | undefined
+
+/**
+ * Encode parameters as Go's `url.Values.Encode` does (what the reference SDK sends): keys sorted,
+ * each value of a list as its own `key=value` pair, bigint as exact digits, space as `+`.
+ */
+export function encodeForm(params: Record<string, FormValue>): string {
+  const pairs: string[] = []
+  for (const key of Object.keys(params).sort()) {
+    const value = params[key]
+    if (value === undefined) continue
+    const values: readonly (string | number | bigint)[] = Array.isArray(value) ? value : [value]
+    for (const v of values) pairs.push(`${queryEscape(key)}=${queryEscape(String(v))}`)
+  }
+  return pairs.join('&')
+}
+
+/** Go's url.QueryEscape: everything but letters, digits and `-_.~` escaped, space as `+`. */
+function queryEscape(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+')
+}

@@ -1,0 +1,159 @@
+/**
+ * The registry nodes a client talks to (PROTOCOL.md §7.1): the seed addresses it was given,
+ * replaced by the registry's own list once `infra.discovery` names it, shuffled so clients
+ * spread over them. A failure moves to the next node; when every known node has failed in a
+ * row the seeds are added back. Callers reset their poll cursors when `current()` changes.
+ */
+import type { Instance } from '../registry/model.ts'
+import { DiscoveryConfigError } from './errors.ts'
+
+/** One registry node. */
+export interface RegistryNode {
+  /** Base URL without a trailing slash: `http://10.0.0.1:7171`, `https://d.example.com/t/…`. */
+  readonly url: string
+  /** `host:port` with the port always written: the node's identity. */
+  readonly key: string
+  /** A token given in the address as `token@host:port` (sent as a Bearer token, not in the URL). */
+  readonly token?: string
+}
+
+/**
+ * Parse a node address: `host:port` (http), or an `http://` / `https://` URL, optionally with a
+ * path prefix and a `token@` user part. Throws DiscoveryConfigError.
+ */
+export function parseNode(address: string): RegistryNode {
+  const text = address.trim()
+  let url: URL
+  try {
+    url = new URL(text.includes('://') ? text : `http://${text}`)
+  } catch (cause) {
+    const problem = `node address ${JSON.stringify(address)} is not host:port or a URL`
+    throw new DiscoveryConfigError(problem, { cause })
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    const problem = `node address ${JSON.stringify(address)}: only http and https are supported`
+    throw new DiscoveryConfigError(problem)
+  }
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80')
+  const token = decodeURIComponent(url.username || url.password) || undefined
+  const path = url.pathname.replace(/\/+$/, '')
+  const node = { url: `${url.protocol}//${url.host}${path}`, key: `${url.hostname}:${port}` }
+  return token === undefined ? node : { ...node, token }
+}
+
+/** Parse a list of addresses: an array, or one comma-separated string. */
+export function parseNodes(addresses: string | readonly string[]): RegistryNode[] {
+  const list = typeof addresses === 'string' ? addresses.split(',') : addresses
+  return list.filter((a) => a.trim() !== '').map(parseNode)
+}
+
+/**
+ * The nodes `infra.discovery` lists for a client in `zone` (all zones when it has none there):
+ * the host:port of each `http(s)://` address. A node that matches a seed keeps the seed's form
+ * (scheme, path prefix, token): the registry only knows `host:port`.
+ */
+export function nodesFromInfra(
+  instances: readonly Instance[],
+  zone: string,
+  seeds: readonly RegistryNode[]
+): RegistryNode[] {
+  const inZone = instances.filter((i) => i.zone === zone)
+  const chosen = inZone.length > 0 ? inZone : instances
+  const nodes = new Map<string, RegistryNode>()
+  for (const instance of chosen) {
+    for (const addr of instance.addrs) {
+      const node = infraNode(addr, seeds)
+      if (node && !nodes.has(node.key)) nodes.set(node.key, node)
+    }
+  }
+  return [...nodes.values()]
+}
+
+function infraNode(addr: string, seeds: readonly RegistryNode[]): RegistryNode | undefined {
+  // Other schemes (the registry's `http+token://`) mean "keep using the address you were given".
+  if (!/^https?:\/\//.test(addr)) return undefined
+  let url: URL
+  try {
+    url = new URL(addr)
+  } catch {
+    return undefined
+  }
+  const learned = parseNode(`${url.protocol}//${url.host}`)
+  const sameKey = seeds.find((s) => s.key === learned.key)
+  if (sameKey) return sameKey
+  // The registry writes the host it was reached at; without a port that may be an https seed.
+  const sameHost =
+    url.port === '' ? seeds.find((s) => s.key.startsWith(`${url.hostname}:`)) : undefined
+  if (sameHost) return sameHost
+  return url.port === '443' ? parseNode(`https://${url.host}`) : learned
+}
+
+/** The rotating list of nodes: which one to use now, and what to do after a failure. */
+export class NodeList {
+  readonly #seeds: readonly RegistryNode[]
+  readonly #random: () => number
+  #list: RegistryNode[]
+  #index = 0
+  #failures = 0
+
+  constructor(seeds: readonly RegistryNode[], random: () => number) {
+    if (seeds.length === 0) {
+      throw new DiscoveryConfigError('no registry node given (nodes, or DISCOVERY_NODES)')
+    }
+    this.#seeds = seeds
+    this.#random = random
+    this.#list = shuffle(seeds, random)
+  }
+
+  /** The node to send the next request to. */
+  current(): RegistryNode {
+    return this.#list[this.#index % this.#list.length] as RegistryNode
+  }
+
+  /** Every node currently known, in rotation order. */
+  get nodes(): readonly RegistryNode[] {
+    return this.#list
+  }
+
+  /** A request to `node` failed: move to the next node (unless another caller already did). */
+  failed(node: RegistryNode): void {
+    if (this.current().key !== node.key) return
+    this.#failures += 1
+    if (this.#failures >= this.#list.length) {
+      // Every known node failed in a row: the registry's list may be stale, try the seeds too.
+      const missing = this.#seeds.filter((s) => !this.#list.some((n) => n.key === s.key))
+      this.#list = [...this.#list, ...missing]
+    }
+    this.#index = (this.#index + 1) % this.#list.length
+  }
+
+  /** A request to `node` got an answer. */
+  succeeded(node: RegistryNode): void {
+    if (this.current().key === node.key) this.#failures = 0
+  }
+
+  /**
+   * Use the registry's own list from now on. Ignored when empty or unchanged; keeps the current
+   * node when it is still listed (so poll cursors stay valid). Returns whether the list changed.
+   */
+  learn(nodes: readonly RegistryNode[]): boolean {
+    if (nodes.length === 0) return false
+    const known = new Set(this.#list.map((n) => n.key))
+    if (nodes.length === known.size && nodes.every((n) => known.has(n.key))) return false
+    const current = this.current()
+    this.#list = shuffle(nodes, this.#random)
+    this.#index = Math.max(0, this.#list.findIndex((n) => n.key === current.key))
+    this.#failures = 0
+    return true
+  }
+}
+
+/** Fisher–Yates over a copy. */
+function shuffle<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
+  }
+  return out
+}

@@ -1,0 +1,127 @@
+/**
+ * Registry answers → SDK values: the envelope, instances, application views and node lists,
+ * read from int64-exact JSON (PROTOCOL.md §1.7, §2.2, §2.4). As strict on types as the Go SDK
+ * (timestamps are integers, metadata values strings); any mismatch throws WireError, which the
+ * transport turns into a DiscoveryResponseError.
+ */
+import type { Int64Json } from '../protocol/int64-json.ts'
+import { type Instance, type InstanceStatus, STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
+import type { AppSnapshot } from './app-snapshot.ts'
+
+/** The answer does not have the shape the protocol promises. */
+export class WireError extends Error {
+  override name = 'WireError'
+}
+
+type JsonObject = { [key: string]: Int64Json }
+
+/** The envelope of every answer: code, message, and the rest of the object. */
+export interface Envelope {
+  code: number
+  message: string
+  body: JsonObject
+}
+
+/** A node as `/discovery/nodes` lists it. */
+export interface NodeStatus {
+  addr: string
+  /** 0 = UP, 1 = LOST. */
+  status: number
+  zone: string
+}
+
+export function decodeEnvelope(value: Int64Json): Envelope {
+  const body = object(value, 'answer')
+  const code = body.code
+  if (typeof code !== 'number' || !Number.isInteger(code)) {
+    throw new WireError('answer: no integer "code"')
+  }
+  const message = typeof body.message === 'string' ? body.message : String(code)
+  return { code, message, body }
+}
+
+export function decodeInstance(value: Int64Json): Instance {
+  const o = object(value, 'instance')
+  const status = o.status
+  if (status !== STATUS_UP && status !== STATUS_WAITING) {
+    throw new WireError(`instance: bad status ${String(status)}`)
+  }
+  return {
+    region: string(o.region, 'region'),
+    zone: string(o.zone, 'zone'),
+    env: string(o.env, 'env'),
+    appid: string(o.appid, 'appid'),
+    hostname: string(o.hostname, 'hostname'),
+    addrs: o.addrs === null ? [] : array(o.addrs, 'addrs').map((a) => string(a, 'addrs')),
+    version: string(o.version, 'version'),
+    metadata: metadata(o.metadata),
+    status: status as InstanceStatus,
+    regTimestamp: int64(o.reg_timestamp, 'reg_timestamp'),
+    upTimestamp: int64(o.up_timestamp, 'up_timestamp'),
+    renewTimestamp: int64(o.renew_timestamp, 'renew_timestamp'),
+    dirtyTimestamp: int64(o.dirty_timestamp, 'dirty_timestamp'),
+    latestTimestamp: int64(o.latest_timestamp, 'latest_timestamp'),
+  }
+}
+
+/** An application view `{"instances":{zone:[…]},"latest_timestamp":n}`. */
+export function decodeSnapshot(appid: string, value: Int64Json): AppSnapshot {
+  const o = object(value, `${appid} view`)
+  const instances: Record<string, Instance[]> = {}
+  for (const [zone, list] of Object.entries(object(o.instances, 'instances'))) {
+    instances[zone] = list === null ? [] : array(list, 'instances').map(decodeInstance)
+  }
+  return { appid, instances, latestTimestamp: int64(o.latest_timestamp, 'latest_timestamp') }
+}
+
+/** `fetch/all` data: appid → flat list of instances. */
+export function decodeAll(value: Int64Json): Record<string, Instance[]> {
+  const out: Record<string, Instance[]> = {}
+  for (const [appid, list] of Object.entries(object(value, 'data'))) {
+    out[appid] = list === null ? [] : array(list, appid).map(decodeInstance)
+  }
+  return out
+}
+
+/** `nodes` data. */
+export function decodeNodes(value: Int64Json): NodeStatus[] {
+  if (value === null) return []
+  return array(value, 'nodes').map((n) => {
+    const o = object(n, 'node')
+    const status = o.status
+    if (typeof status !== 'number') throw new WireError('node: no "status"')
+    return { addr: string(o.addr, 'addr'), status, zone: string(o.zone, 'zone') }
+  })
+}
+
+function object(value: Int64Json | undefined, what: string): JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new WireError(`${what}: not an object`)
+  }
+  return value
+}
+
+function array(value: Int64Json | undefined, what: string): Int64Json[] {
+  if (!Array.isArray(value)) throw new WireError(`${what}: not an array`)
+  return value
+}
+
+function string(value: Int64Json | undefined, what: string): string {
+  if (typeof value !== 'string') throw new WireError(`${what}: not a string`)
+  return value
+}
+
+function int64(value: Int64Json | undefined, what: string): bigint {
+  if (typeof value === 'bigint') return value
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value)
+  throw new WireError(`${what}: not an integer`)
+}
+
+function metadata(value: Int64Json | undefined): Record<string, string> | null {
+  if (value === null || value === undefined) return null
+  const out: Record<string, string> = {}
+  for (const [key, v] of Object.entries(object(value, 'metadata'))) {
+    out[key] = string(v, `metadata.${key}`)
+  }
+  return out
+}

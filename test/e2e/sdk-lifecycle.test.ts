@@ -1,0 +1,145 @@
+/**
+ * The SDK against the real worker (Miniflare on loopback) with short lease timings: a
+ * registration outlives several leases; an instance whose renew loop dies is evicted and a
+ * watcher sees it leave; a registry restart (same state, same port) neither loses a watcher
+ * nor empties its list.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  createDiscoveryClient,
+  type DiscoveryClient,
+  type DiscoveryClientOptions,
+  type DiscoveryError,
+  DiscoveryNetworkError,
+} from '../../src/client/index.ts'
+import { appids, sleep } from '../support/discovery-client.ts'
+import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
+import { freePort, record } from '../support/sdk-helpers.ts'
+
+/** Leases of 2 s, renews every 0.5 s, strict eviction, polls held 2 s. */
+const VARS = { EVICT_AFTER_SECONDS: '2', RENEW_INTERVAL_SECONDS: '0.5', POLL_HOLD_SECONDS: '2', SELF_PRESERVATION: 'false' }
+const LEASE_MS = 2000
+
+const nextApp = appids('demo.sdk')
+const clients: DiscoveryClient[] = []
+
+/** A client for this registry; its background errors are collected in `errors`. */
+function clientFor(nodes: string[], options: Partial<DiscoveryClientOptions> = {}) {
+  const errors: DiscoveryError[] = []
+  const client = createDiscoveryClient({
+    nodes,
+    env: 'dev',
+    zone: 'sh001',
+    hostname: 'sdk-test',
+    renewIntervalMs: 500,
+    backoff: { initialMs: 100, maxMs: 500 },
+    onError: (e) => errors.push(e),
+    ...options,
+  })
+  clients.push(client)
+  return { client, errors }
+}
+
+afterAll(async () => {
+  await Promise.allSettled(clients.map((c) => c.close()))
+})
+
+describe('a registration against a running registry', () => {
+  let registry: LocalRegistry
+
+  beforeAll(async () => {
+    registry = await startRegistry({ vars: VARS })
+  })
+  afterAll(() => registry.stop())
+
+  it('keeps the instance alive past several lease periods', async () => {
+    const app = nextApp()
+    const provider = clientFor([registry.host])
+    const watcher = clientFor([registry.host], { hostname: 'watcher' })
+    const registration = await provider.client.register({ appid: app, addrs: ['grpc://10.0.0.1:9000'], metadata: { weight: '10' } })
+    const before = await watcher.client.fetch(app)
+    const watch = record(watcher.client.watch(app))
+    await watch.until(['sdk-test'])
+
+    await sleep(3.5 * LEASE_MS)
+
+    const after = await watcher.client.fetch(app)
+    const [first] = before.instances.sh001 ?? []
+    const [now] = after.instances.sh001 ?? []
+    expect(now?.hostname).toBe('sdk-test')
+    // the same registration, renewed (not evicted and registered again)
+    expect(now?.regTimestamp).toBe(first?.regTimestamp)
+    expect(now!.renewTimestamp > first!.renewTimestamp).toBe(true)
+    expect(watch.history().every((h) => h.includes('sdk-test'))).toBe(true)
+    expect(provider.errors).toEqual([])
+    await registration.cancel()
+  })
+
+  it('gets an instance evicted once its renew loop dies, and the watcher sees it leave', async () => {
+    const app = nextApp()
+    let alive = true
+    const keeper = clientFor([registry.host], { hostname: 'keeper' })
+    const victim = clientFor([registry.host], {
+      hostname: 'victim',
+      // a crashed process: from now on nothing it sends arrives
+      fetch: (url, init) => (alive ? fetch(url, init) : Promise.reject(new TypeError('fetch failed'))),
+    })
+    const watcher = clientFor([registry.host], { hostname: 'watcher' })
+    await keeper.client.register({ appid: app, addrs: ['grpc://10.0.0.1:9000'] })
+    await victim.client.register({ appid: app, addrs: ['grpc://10.0.0.2:9000'] })
+    const watch = record(watcher.client.watch(app))
+    await watch.until(['keeper', 'victim'])
+
+    alive = false
+    const killedAt = Date.now()
+    await watch.until(['keeper'], 4 * LEASE_MS)
+    const leftAfter = (watch.seen.at(-1)?.at ?? 0) - killedAt
+    // gone after about one lease (the alarm fires at the lease end), well before a second
+    expect(leftAfter).toBeGreaterThan(LEASE_MS / 2)
+    expect(leftAfter).toBeLessThan(2.5 * LEASE_MS)
+    expect(victim.errors.some((e) => e instanceof DiscoveryNetworkError)).toBe(true)
+    expect(keeper.errors).toEqual([])
+  })
+})
+
+describe('a watcher across a registry restart', () => {
+  let dir: string
+  let registry: LocalRegistry | undefined
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'discovery-sdk-'))
+  })
+  afterAll(async () => {
+    await registry?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('keeps its list while the registry is down and follows changes after it is back', async () => {
+    const port = await freePort()
+    // a longer lease here: the test is about the watcher, not about leases across the restart
+    const vars = { ...VARS, EVICT_AFTER_SECONDS: '10' }
+    registry = await startRegistry({ vars, persistDir: dir, port })
+    const node = registry.host
+    const app = nextApp()
+    const provider = clientFor([node], { hostname: 'p1' })
+    const watcher = clientFor([node], { hostname: 'watcher' })
+    await provider.client.register({ appid: app, addrs: ['grpc://10.0.0.1:9000'] })
+    const watch = record(watcher.client.watch(app))
+    await watch.until(['p1'])
+
+    await registry.stop()
+    registry = undefined
+    await sleep(1000)
+    expect(watcher.errors.length).toBeGreaterThan(0) // it noticed, and kept trying
+    expect(watch.latest()).toEqual(['p1'])
+
+    registry = await startRegistry({ vars, persistDir: dir, port })
+    const second = clientFor([node], { hostname: 'p2' })
+    await second.client.register({ appid: app, addrs: ['grpc://10.0.0.2:9000'] })
+    await watch.until(['p1', 'p2'])
+    expect(watch.history().every((h) => h.length > 0 && h.includes('p1'))).toBe(true)
+  })
+})
