@@ -240,7 +240,7 @@ describe('forged credentials', () => {
       fc.array(part, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('.')),
       fc.tuple(part, part).map(([c, s]) => `${prefix}.${kid}.${c}.${s}`),
       fc.constantFrom(`${writer}x`, writer.slice(0, -2), writer.replace('k1', 'k2'))
-    )
+    ).filter((t) => t !== writer) // the parts can reassemble the genuine token: that one is not forged
     const header = fc.oneof(
       forged.map((t) => `Bearer ${t}`),
       forged.map((t) => `Basic ${t}`),
