@@ -140,9 +140,11 @@ function credentialOf(request: Request, pathToken: string | undefined): Credenti
   return pathToken === undefined ? { token: undefined, via: 'bearer' } : { token: pathToken, via: 'path' }
 }
 
+/** base64 → UTF-8 text; undefined when either step fails. */
 function decodeBasic(value: string): string | undefined {
   try {
-    return decodeURIComponent(atob(value).split('').map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''))
+    const bytes = Uint8Array.from(atob(value), (c) => c.charCodeAt(0))
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
   } catch {
     return undefined
   }
