@@ -56,6 +56,8 @@ export class Registry {
   readonly #zones = new Map<string, Map<string, Instance>>()
   /** Lease start (ms) per instance: last renew, or a grace start after a reload. */
   readonly #leaseStart = new Map<string, number>()
+  /** The smallest lease start, kept so nextWakeMs is O(1); undefined = recompute. */
+  #minLeaseStart: number | undefined = Number.POSITIVE_INFINITY
   /** Renew time (ms) last written to storage per instance. */
   readonly #persistedRenew = new Map<string, number>()
   readonly #stamps = new NanoClock()
@@ -93,7 +95,7 @@ export class Registry {
     for (const { instance, persistedRenewMs } of stored) {
       this.#put(instance)
       const key = keyOf(instance.zone, instance.hostname)
-      this.#leaseStart.set(key, persistedRenewMs + renewStalenessMs)
+      this.#setLeaseStart(key, persistedRenewMs + renewStalenessMs)
       this.#persistedRenew.set(key, persistedRenewMs)
       this.#guard.added()
       this.#stamps.observe(instance.latestTimestamp)
@@ -260,6 +262,10 @@ export class Registry {
    * or the next guard window while expired instances are being kept.
    */
   nextWakeMs(nowMs: number): number | undefined {
+    if (this.#leaseStart.size === 0) return undefined
+    // Usually no lease has ended: then the earliest lease end is the answer, without a scan.
+    const earliestEnd = this.#earliestLeaseStart() + this.#options.evictAfterMs
+    if (earliestEnd > nowMs) return earliestEnd
     let next = Number.POSITIVE_INFINITY
     for (const start of this.#leaseStart.values()) {
       const end = start + this.#options.evictAfterMs
@@ -293,6 +299,29 @@ export class Registry {
     this.#persistedRenew.set(keyOf(instance.zone, instance.hostname), nsToMs(instance.renewTimestamp))
   }
 
+  #setLeaseStart(key: string, startMs: number): void {
+    const old = this.#leaseStart.get(key)
+    this.#leaseStart.set(key, startMs)
+    if (this.#minLeaseStart === undefined) return
+    if (old === this.#minLeaseStart && startMs > old) this.#minLeaseStart = undefined
+    else if (startMs < this.#minLeaseStart) this.#minLeaseStart = startMs
+  }
+
+  #deleteLeaseStart(key: string): void {
+    const old = this.#leaseStart.get(key)
+    this.#leaseStart.delete(key)
+    if (old !== undefined && old === this.#minLeaseStart) this.#minLeaseStart = undefined
+  }
+
+  #earliestLeaseStart(): number {
+    if (this.#minLeaseStart === undefined) {
+      let min = Number.POSITIVE_INFINITY
+      for (const start of this.#leaseStart.values()) if (start < min) min = start
+      this.#minLeaseStart = min
+    }
+    return this.#minLeaseStart
+  }
+
   #leaseStartOf(instance: Instance): number {
     return this.#leaseStart.get(keyOf(instance.zone, instance.hostname)) ?? 0
   }
@@ -319,13 +348,13 @@ export class Registry {
     this.#revision += 1
     if (zone.size === 0) this.#zones.delete(instance.zone)
     const key = keyOf(instance.zone, instance.hostname)
-    this.#leaseStart.delete(key)
+    this.#deleteLeaseStart(key)
     this.#persistedRenew.delete(key)
   }
 
   #touchLease(instance: Instance, nowMs: number, written = true): void {
     const key = keyOf(instance.zone, instance.hostname)
-    this.#leaseStart.set(key, nowMs)
+    this.#setLeaseStart(key, nowMs)
     if (written) this.#persistedRenew.set(key, nowMs)
   }
 

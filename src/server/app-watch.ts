@@ -12,6 +12,8 @@ export interface AppWatch {
   readonly state: Promise<WatchState>
   /** Settles with the view pushed on the app's next change (or at once if already changed). */
   readonly change: Promise<string>
+  /** Whether close() still has a socket to close. */
+  readonly open: boolean
   close(): void
 }
 
@@ -21,6 +23,7 @@ const never = new Promise<never>(() => {})
 export const fixedWatch = (state: WatchState): AppWatch => ({
   state: Promise.resolve(state),
   change: state.kind === 'changed' ? Promise.resolve(state.view) : never,
+  open: false,
   close() {},
 })
 
@@ -40,6 +43,10 @@ export async function openWatch(stub: DurableObjectStub, zone: string, since: bi
     settleChange = resolve
   })
   let first = true
+  // The object closes the socket right after a change, and the runtime answers that close
+  // frame itself (web_socket_auto_reply_to_close): a second close from here would only cost
+  // the object a close event per socket. So close() acts only on a socket still open.
+  let closed = false
   ws.addEventListener('message', (event) => {
     const text = typeof event.data === 'string' ? event.data : ''
     const view = text.startsWith('c') ? text.slice(1) : undefined
@@ -47,19 +54,30 @@ export async function openWatch(stub: DurableObjectStub, zone: string, since: bi
       first = false
       settleState(view !== undefined ? { kind: 'changed', view } : text === 'm' ? { kind: 'missing' } : { kind: 'unchanged' })
     }
-    if (view !== undefined) settleChange(view)
+    if (view !== undefined) {
+      closed = true
+      settleChange(view)
+    }
   })
-  const gone = () => settleState({ kind: 'unchanged' })
+  const gone = () => {
+    closed = true
+    settleState({ kind: 'unchanged' })
+  }
   ws.addEventListener('close', gone)
   ws.addEventListener('error', gone)
   return {
     state,
     change,
+    get open() {
+      return !closed
+    },
     close() {
+      if (closed) return
+      closed = true
       try {
         ws.close(1000, 'done')
       } catch {
-        // already closed by the registry object after its push
+        // closed meanwhile
       }
     },
   }

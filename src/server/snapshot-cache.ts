@@ -37,6 +37,11 @@ export class SnapshotCache {
     return json
   }
 
+  /** The zones a view can be asked for: each zone with instances, and '' (all of them). */
+  zones(): string[] {
+    return ['', ...this.#registry.zoneNames()]
+  }
+
   #encode = (instance: Instance): string => {
     let json = this.#instances.get(instance)
     if (json === undefined) {

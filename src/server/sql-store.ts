@@ -39,6 +39,11 @@ export interface HistoryEntry {
 
 /** How many changes each app keeps in its history. */
 export const HISTORY_ROWS = 1000
+/**
+ * The history is trimmed back to HISTORY_ROWS once per this many appends, not on each one:
+ * a trim on every register would add a statement and a page to every commit.
+ */
+const HISTORY_TRIM_EVERY = 64
 
 /** What a registry object loads when it wakes. */
 export interface StoredApp {
@@ -50,6 +55,9 @@ export interface StoredApp {
 
 export class SqlStore {
   readonly #sql: SqlStorage
+  #appendsSinceTrim = 0
+  /** The `latest` of the instance row written last, until the counter is stored (see latest()). */
+  #rowLatest: bigint | undefined
 
   constructor(sql: SqlStorage) {
     this.#sql = sql
@@ -64,12 +72,12 @@ export class SqlStore {
       .exec<InstanceRow>('SELECT doc, renew_ms FROM instances')
       .toArray()
       .map((row) => ({ instance: fromDoc(JSON.parse(row.doc) as InstanceDoc), persistedRenewMs: row.renew_ms }))
-    return {
-      appid: meta.get('appid'),
-      env: meta.get('env'),
-      latestTimestamp: BigInt(meta.get('latest_timestamp') ?? '0'),
-      instances,
+    // The counter is the stored one or, when a change stored it only in its row, that row's.
+    let latestTimestamp = BigInt(meta.get('latest_timestamp') ?? '0')
+    for (const { instance } of instances) {
+      if (instance.latestTimestamp > latestTimestamp) latestTimestamp = instance.latestTimestamp
     }
+    return { appid: meta.get('appid'), env: meta.get('env'), latestTimestamp, instances }
   }
 
   /** Remember which application this object holds (needed when an alarm wakes it). */
@@ -86,10 +94,12 @@ export class SqlStore {
       JSON.stringify(toDoc(instance)),
       Number(instance.renewTimestamp / 1_000_000n)
     )
+    this.#rowLatest = instance.latestTimestamp
   }
 
   delete(instance: Instance): void {
     this.#sql.exec('DELETE FROM instances WHERE zone = ? AND hostname = ?', instance.zone, instance.hostname)
+    this.#rowLatest = undefined
   }
 
   /** Write back renew times in one go (the coarse renew flush). */
@@ -99,7 +109,7 @@ export class SqlStore {
     }
   }
 
-  /** Append to the app's history, keeping the newest HISTORY_ROWS entries. */
+  /** Append to the app's history; it keeps the newest HISTORY_ROWS entries (and a few more). */
   record(entries: HistoryEntry[]): void {
     for (const e of entries) {
       this.#sql.exec(
@@ -111,6 +121,9 @@ export class SqlStore {
         e.actor
       )
     }
+    this.#appendsSinceTrim += entries.length
+    if (this.#appendsSinceTrim < HISTORY_TRIM_EVERY) return
+    this.#appendsSinceTrim = 0
     this.#sql.exec('DELETE FROM history WHERE seq <= (SELECT MAX(seq) FROM history) - ?', HISTORY_ROWS)
   }
 
@@ -119,14 +132,22 @@ export class SqlStore {
     return this.#sql
       .exec<{ at_ms: number; op: HistoryEntry['op']; zone: string; hostname: string; actor: string }>(
         'SELECT at_ms, op, zone, hostname, actor FROM history ORDER BY seq DESC LIMIT ?',
-        limit
+        Math.min(limit, HISTORY_ROWS) // the table may hold a few more between two trims
       )
       .toArray()
       .map((r) => ({ atMs: r.at_ms, op: r.op, zone: r.zone, hostname: r.hostname, actor: r.actor }))
   }
 
+  /**
+   * Store the app's change counter. Skipped when it equals the `latest` of the instance row
+   * just written (a register, a set): load() takes the largest of the stored counter and every
+   * row's `latest`, and the counter is never below any row's, so it reloads the same. Saves a
+   * statement and a page on every register.
+   */
   latest(latestTimestamp: bigint): void {
-    this.#setMeta('latest_timestamp', latestTimestamp.toString())
+    const inRow = latestTimestamp === this.#rowLatest
+    this.#rowLatest = undefined
+    if (!inRow) this.#setMeta('latest_timestamp', latestTimestamp.toString())
   }
 
   #setMeta(key: string, value: string): void {

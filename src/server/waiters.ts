@@ -43,26 +43,29 @@ export class Waiters {
     return new Response(null, { status: 101, webSocket: client })
   }
 
-  /** The app changed: push the new view to every waiter whose zone still exists. */
+  /**
+   * The app changed: push the new view to every waiter whose zone still exists. Waiters are
+   * found by their zone's tag, and each zone's message is built once for all its sockets.
+   * Upstream: a waiter whose app or zone just vanished is not answered; it times out.
+   */
   notify(): void {
-    const byZone = new Map<string, WebSocket[]>()
-    for (const ws of this.#ctx.getWebSockets()) {
-      const zone = (this.#ctx.getTags(ws)[0] ?? ZONE_TAG).slice(ZONE_TAG.length)
-      const list = byZone.get(zone)
-      if (list) list.push(ws)
-      else byZone.set(zone, [ws])
-    }
-    for (const [zone, sockets] of byZone) {
-      // Upstream: a waiter whose app or zone just vanished is not answered; it times out.
+    for (const zone of this.#snapshots.zones()) {
+      const sockets = this.#ctx.getWebSockets(ZONE_TAG + zone)
+      if (sockets.length === 0) continue
       const view = this.#snapshots.get({ zone, statusMask: UP_ONLY })
       if (view === undefined) continue
-      for (const ws of sockets) this.#answer(ws, view)
+      const message = `c${view}`
+      for (const ws of sockets) this.#send(ws, message)
     }
   }
 
   #answer(ws: WebSocket, view: string): void {
+    this.#send(ws, `c${view}`)
+  }
+
+  #send(ws: WebSocket, message: string): void {
     try {
-      ws.send(`c${view}`)
+      ws.send(message)
       ws.close(1000, 'changed')
     } catch {
       // the Worker already closed this socket: nobody is waiting on it any more

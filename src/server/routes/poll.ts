@@ -61,9 +61,28 @@ function firstChange(watches: Map<string, AppWatch>, ended: Promise<undefined>) 
 
 type Held = (watches: Map<string, AppWatch>, states: Map<string, WatchState>, ended: Promise<undefined>) => Promise<Response>
 
+/** What this route needs of the request's execution context. */
+type WaitUntil = { waitUntil(promise: Promise<unknown>): void }
+
+/**
+ * Close the watches once the answer is on its way: closing a socket costs its registry object
+ * a close event, and a poll over many apps closes many, so they must not delay the answer.
+ * Watches the object already closed (it pushed a change) need nothing. Without an execution
+ * context (nothing to keep the request alive for), close at once.
+ */
+function closeAfterAnswer(watches: Map<string, AppWatch>, ctx: WaitUntil | undefined): void {
+  const open = [...watches.values()].filter((w) => w.open)
+  const closeAll = () => {
+    for (const w of open) w.close()
+  }
+  if (open.length === 0) return
+  if (!ctx) return closeAll()
+  ctx.waitUntil(new Promise<void>((resolve) => setTimeout(() => resolve(closeAll()), 0)))
+}
+
 /** Parse, open the watches, let `answer` decide, and always clean up. */
 function pollRoute(strict: boolean, answer: Held) {
-  return async (request: Request, bindings: Env): Promise<Response> => {
+  return async (request: Request, bindings: Env, ctx?: WaitUntil): Promise<Response> => {
     const input = parsePoll(queryForm(request), strict)
     if (!input.ok) return badRequest(input.error)
     const denied = authorize(request, readNeed(input.value.env, [...input.value.cursors.keys()]), CONFIG.auth)
@@ -79,7 +98,7 @@ function pollRoute(strict: boolean, answer: Held) {
       return await answer(watches, new Map(states), hold.ended)
     } finally {
       hold.cancel()
-      for (const w of watches.values()) w.close()
+      closeAfterAnswer(watches, ctx)
     }
   }
 }
@@ -110,6 +129,15 @@ const poll = pollRoute(false, async (watches, states, ended) => {
   return json(envelope(ECODE.OK, woke[0] === firstAppid ? woke[1] : 'null'))
 })
 
+/** The request's execution context, when the runtime gave one. */
+function executionCtx(c: { executionCtx: WaitUntil }): WaitUntil | undefined {
+  try {
+    return c.executionCtx
+  } catch {
+    return undefined // Hono throws when the app was called without one
+  }
+}
+
 export const pollRoutes = new Hono<{ Bindings: Env }>()
-  .get(PATHS.poll, (c) => poll(c.req.raw, c.env))
-  .get(PATHS.polls, (c) => polls(c.req.raw, c.env))
+  .get(PATHS.poll, (c) => poll(c.req.raw, c.env, executionCtx(c)))
+  .get(PATHS.polls, (c) => polls(c.req.raw, c.env, executionCtx(c)))

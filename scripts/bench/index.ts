@@ -1,0 +1,24 @@
+/**
+ * `npm run bench [-- --quick] [-- --json FILE]`: build the worker, serve it with Miniflare in
+ * a child process (serve.ts), measure it from this process (run.ts), print the table and
+ * optionally write the JSON object. What each figure means: README "Performance".
+ */
+import { parseOptions, USAGE } from './options.ts'
+import { rounded, summary, table, writeJson } from './report.ts'
+import { run } from './run.ts'
+
+const options = parseOptions(process.argv.slice(2))
+if (options === 'help') {
+  console.log(USAGE)
+} else {
+  const started = performance.now()
+  const { figures, others } = await run(options.profile)
+  const seconds = ((performance.now() - started) / 1000).toFixed(0)
+  console.log(`\nedge-discovery benchmark (${options.profile.name}, ${seconds} s)\n`)
+  console.log(table(rounded(figures)))
+  console.log(`\n${summary(others)}`)
+  if (options.json) {
+    writeJson(options.json, rounded(figures))
+    console.log(`wrote ${options.json}`)
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Command line: `--quick` (under 2 minutes), `--json FILE` (write the figures as one JSON
+ * object), `--help`. The profile says how long and how often each figure is measured.
+ */
+
+export interface Profile {
+  name: 'full' | 'quick'
+  /** Rate runs alternate with baseline runs this many times (a noisy machine shifts both alike). */
+  rounds: number
+  /** Seconds of each baseline, renew and fetch-rate run. */
+  sliceSeconds: number
+  /** Sequential fetches of the 10,000-instance app. */
+  fetchLatencyRequests: number
+  /** Rounds of each wake measurement (latencies pooled). */
+  wakeRounds: number
+  /** Restarts for reload_ms_10k (median). */
+  reloads: number
+}
+
+export interface Options {
+  profile: Profile
+  json: string | undefined
+}
+
+const FULL: Profile = {
+  name: 'full',
+  rounds: 5,
+  sliceSeconds: 5,
+  fetchLatencyRequests: 50,
+  wakeRounds: 5,
+  reloads: 3,
+}
+const QUICK: Profile = {
+  name: 'quick',
+  rounds: 2,
+  sliceSeconds: 2,
+  fetchLatencyRequests: 15,
+  wakeRounds: 3,
+  reloads: 1,
+}
+
+export const USAGE = `npm run bench [-- --quick] [-- --json FILE]
+
+Builds the worker, serves it with Miniflare in a child process and measures the registry from
+this process. --quick: shorter runs (about a minute); the full run takes about 3 minutes.
+--json FILE: also write the figures, targets and verdicts as one JSON object.`
+
+export function parseOptions(argv: string[]): Options | 'help' {
+  let quick = false
+  let json: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--quick') quick = true
+    else if (arg === '--json') {
+      json = argv[++i]
+      if (!json) throw new Error('--json needs a file name')
+    } else if (arg?.startsWith('--json=')) json = arg.slice('--json='.length)
+    else if (arg === '--help' || arg === '-h') return 'help'
+    else throw new Error(`unknown argument ${arg}\n\n${USAGE}`)
+  }
+  return { profile: quick ? QUICK : FULL, json }
+}

@@ -1,0 +1,88 @@
+/**
+ * The request-rate and latency figures, each one bounded autocannon run against the server:
+ * the runtime's baseline (/discovery/nodes, no Durable Object), registers into one app,
+ * renews of its instances in turn, and fetches of a whole app.
+ */
+import { hostnamesOf } from './client.ts'
+import { type LoadResult, runLoad } from './load.ts'
+import { FORM_HEADERS, fetchPath, hostname, isOk, registerBody, renewBody } from './wire.ts'
+
+/** Concurrent connections of the rate runs: enough to keep one workerd thread busy. */
+export const CONNECTIONS = 32
+
+/** GET /discovery/nodes: answered by the Worker alone. */
+export const baseline = (url: string, seconds: number): Promise<LoadResult> =>
+  runLoad({ url, connections: CONNECTIONS, seconds, request: () => ({ path: '/discovery/nodes' }) })
+
+/**
+ * Register `count` new instances into `appid` (which holds `before`), named by `names` (a
+ * source of unique hostnames: autocannon may prepare a request it never sends, so names can
+ * have gaps), then check that the app lists one instance per answered register.
+ */
+export async function register(
+  url: string,
+  appid: string,
+  count: number,
+  names: () => string,
+  before = 0
+): Promise<LoadResult> {
+  const result = await runLoad({
+    url,
+    connections: CONNECTIONS,
+    amount: count,
+    method: 'POST',
+    headers: FORM_HEADERS,
+    request: () => ({ path: '/discovery/register', body: registerBody(appid, names()) }),
+    verify: isOk,
+  })
+  const listed = (await hostnamesOf(url, appid)).length
+  const expected = before + result.requests
+  if (listed !== expected) {
+    throw new Error(`${expected} instances registered into ${appid}, fetch lists ${listed}`)
+  }
+  return result
+}
+
+/** A source of unique hostnames: host-0, host-1, … */
+export function hostnames(): () => string {
+  let next = 0
+  return () => hostname(next++)
+}
+
+/** Register `perApp` instances into each of `appids` (setting up, e.g. 100 apps of 100). */
+export const registerSpread = (url: string, appids: string[], perApp: number) =>
+  runLoad({
+    url,
+    connections: CONNECTIONS,
+    amount: appids.length * perApp,
+    method: 'POST',
+    headers: FORM_HEADERS,
+    request: (n) => ({
+      path: '/discovery/register',
+      body: registerBody(appids[n % appids.length] ?? '', hostname(Math.floor(n / appids.length))),
+    }),
+    verify: isOk,
+  })
+
+/** Renew the instances `hosts` of `appid` in turn for `seconds`. */
+export const renew = (url: string, appid: string, hosts: string[], seconds: number) =>
+  runLoad({
+    url,
+    connections: CONNECTIONS,
+    seconds,
+    method: 'POST',
+    headers: FORM_HEADERS,
+    request: (n) => ({
+      path: '/discovery/renew',
+      body: renewBody(appid, hosts[n % hosts.length] ?? ''),
+    }),
+    verify: isOk,
+  })
+
+/** Fetch the whole of `appid` from `connections` clients for `seconds`. */
+export const fetchRate = (url: string, appid: string, connections: number, seconds: number) =>
+  runLoad({ url, connections, seconds, request: () => ({ path: fetchPath(appid) }) })
+
+/** Fetch the whole of `appid` `amount` times, one request at a time (latency, no queueing). */
+export const fetchLatency = (url: string, appid: string, amount: number): Promise<LoadResult> =>
+  runLoad({ url, connections: 1, amount, request: () => ({ path: fetchPath(appid) }) })
