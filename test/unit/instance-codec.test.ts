@@ -2,23 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { EMPTY_INSTANCE_JSON, encodeInstance, encodeSnapshot } from '../../src/protocol/instance-codec.ts'
 import { parse } from '../../src/protocol/int64-json.ts'
 import { anInstance } from '../support/builders.ts'
+import { INSTANCE_KEYS } from '../support/discovery-client.ts'
 
-const KEYS = [
-  'region',
-  'zone',
-  'env',
-  'appid',
-  'hostname',
-  'addrs',
-  'version',
-  'metadata',
-  'status',
-  'reg_timestamp',
-  'up_timestamp',
-  'renew_timestamp',
-  'dirty_timestamp',
-  'latest_timestamp',
-]
+/** The reference's instance keys, in order (PROTOCOL.md §2.2). */
+const KEYS: readonly string[] = INSTANCE_KEYS
 
 const keysOf = (json: string) => [...json.matchAll(/"(\w+)":/g)].map((m) => m[1])
 
