@@ -4,7 +4,7 @@
  */
 import { encodeSnapshot } from '../protocol/instance-codec.ts'
 import { INFRA_APPID } from '../protocol/paths.ts'
-import { bareNodesUsable } from './auth.ts'
+import { nodeScheme } from './auth.ts'
 import type { Config } from './config.ts'
 import { registryFor } from './registry-stub.ts'
 import { infraInstances, infraSnapshot, nodeAddrs, registryEpoch } from './self-node.ts'
@@ -19,8 +19,7 @@ export interface ViewQuery {
 /** The infra.discovery view, or undefined when the asked zone is not this registry's. */
 export async function infraView(bindings: Env, config: Config, request: Request, q: Omit<ViewQuery, 'appid'>) {
   const epoch = await registryEpoch(bindings, config)
-  const scheme = bareNodesUsable(request) ? 'http' : 'http+token'
-  const instances = infraInstances(config, nodeAddrs(config, request.url), q.env, epoch, scheme)
+  const instances = infraInstances(config, nodeAddrs(config, request.url), q.env, epoch, nodeScheme(request))
   const snapshot = infraSnapshot(instances, config, q.zone, q.statusMask, epoch)
   return snapshot && { json: encodeSnapshot(snapshot), latest: epoch }
 }

@@ -40,13 +40,13 @@ export function nodeAddressFor(request: Request, node: string): string {
 }
 
 /**
- * Whether infra.discovery may list this registry's nodes as `http://` addresses for this
- * caller. A caller that authenticates through its node address must keep using that address:
- * the Go SDK would otherwise switch to the bare `http://host:port` it learns here.
+ * The scheme infra.discovery gives this registry's nodes for this caller: `http`, or
+ * `http+token` for a caller that authenticates through its node address and must keep using
+ * it (the Go SDK would otherwise switch to the bare `http://host:port` it learns there).
  */
-export const bareNodesUsable = (request: Request): boolean => {
+export function nodeScheme(request: Request): 'http' | 'http+token' {
   const access = accessOf(request)
-  return access.kind !== 'token' || access.via === 'bearer'
+  return access.kind === 'token' && access.via !== 'bearer' ? 'http+token' : 'http'
 }
 
 /** Establish the caller's access; a Response when the request must stop here (401, 429). */

@@ -21,7 +21,13 @@ export const nodesJson = (config: Config, addrs: string[]): string =>
  * The infra.discovery instances as seen from `env`. `scheme` is `http`, or `http+token` for
  * callers that must keep using the token-bearing node address they were configured with.
  */
-export function infraInstances(config: Config, addrs: string[], env: string, epoch: bigint, scheme = 'http'): Instance[] {
+export function infraInstances(
+  config: Config,
+  addrs: string[],
+  env: string,
+  epoch: bigint,
+  scheme: 'http' | 'http+token' = 'http'
+): Instance[] {
   return addrs.map((addr) => ({
     region: config.region,
     zone: config.zone,

@@ -6,7 +6,7 @@ import { encodeInstance } from '../../protocol/instance-codec.ts'
 import { parseFetch, parseFetchs, parseHistory } from '../../protocol/params.ts'
 import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
 import { appView } from '../app-view.ts'
-import { adminView, authorize, bareNodesUsable, nodeAddressFor, readNeed } from '../auth.ts'
+import { adminView, authorize, nodeAddressFor, nodeScheme, readNeed } from '../auth.ts'
 import { catalogOf, registryFor } from '../registry-stub.ts'
 import { badRequest, json, reply } from '../reply.ts'
 import { queryForm } from '../request-form.ts'
@@ -49,8 +49,7 @@ export const readRoutes = new Hono<{ Bindings: Env }>()
       })
     }
     const epoch = await registryEpoch(c.env, CONFIG)
-    const scheme = bareNodesUsable(c.req.raw) ? 'http' : 'http+token'
-    const infra = infraInstances(CONFIG, nodeAddrs(CONFIG, c.req.url), CONFIG.env, epoch, scheme)
+    const infra = infraInstances(CONFIG, nodeAddrs(CONFIG, c.req.url), CONFIG.env, epoch, nodeScheme(c.req.raw))
     byAppid.set(INFRA_APPID, infra.map((i) => encodeInstance(i, 'null')))
     const data = [...byAppid].map(([appid, list]) => `${JSON.stringify(appid)}:[${list.join(',')}]`)
     return json(envelope(ECODE.OK, `{${data.join(',')}}`))
