@@ -10,7 +10,8 @@ import { methodNotAllowed, notFound, reply } from './reply.ts'
 import { pollRoutes } from './routes/poll.ts'
 import { readRoutes } from './routes/read.ts'
 import { writeRoutes } from './routes/write.ts'
-import { CONFIG } from './runtime-config.ts'
+import { allowedOrigin, isPreflight, preflight, withCors } from './cors.ts'
+import { CONFIG, LIMITERS } from './runtime-config.ts'
 
 const KNOWN_PATHS = new Set<string>(Object.values(PATHS))
 
@@ -28,17 +29,22 @@ app.onError((error, c) => {
 /** `/t/<token>/discovery/...`: a token carried in the node address (see auth.ts). */
 const TOKEN_PATH = /^\/t\/([^/]+)(\/.*)$/
 
+/** The Worker's fetch handler: a browser origin allowed by CORS_ORIGINS gets CORS headers. */
+export async function handle(request: Request, bindings: Env, ctx: ExecutionContext): Promise<Response> {
+  const allowOrigin = allowedOrigin(request, CONFIG.cors)
+  if (allowOrigin === undefined) return route(request, bindings, ctx)
+  if (isPreflight(request) && KNOWN_PATHS.has(cleanPath(new URL(request.url).pathname).path)) return preflight(allowOrigin)
+  return withCors(await route(request, bindings, ctx), allowOrigin)
+}
+
 /**
  * Clean the path as the reference's router does (`//` collapsed; `.` and `..` are resolved by
  * URL parsing), take a token off the path, refuse HEAD (Hono would route it to GET handlers),
  * authenticate, then route.
  */
-export async function handle(request: Request, bindings: Env, ctx: ExecutionContext): Promise<Response> {
+async function route(request: Request, bindings: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url)
-  let path = url.pathname.replace(/\/{2,}/g, '/')
-  const tokenPath = TOKEN_PATH.exec(path)
-  const pathToken = tokenPath?.[1]
-  if (tokenPath?.[2] !== undefined) path = tokenPath[2]
+  const { path, pathToken } = cleanPath(url.pathname)
   if (request.method === 'HEAD') return KNOWN_PATHS.has(path) ? methodNotAllowed() : notFound()
   if (!KNOWN_PATHS.has(path)) return notFound()
   let routed = request
@@ -46,9 +52,15 @@ export async function handle(request: Request, bindings: Env, ctx: ExecutionCont
     url.pathname = path
     routed = new Request(url, request)
   }
-  const limits = { token: bindings.TOKEN_LIMITER, address: bindings.ADDRESS_LIMITER }
-  const refused = await authenticate(routed, pathToken && decodeToken(pathToken), CONFIG.auth, limits, Date.now())
+  const refused = await authenticate(routed, pathToken && decodeToken(pathToken), CONFIG.auth, LIMITERS, Date.now())
   return refused ?? app.fetch(routed, bindings, ctx)
+}
+
+/** The route's path, and the raw token of a `/t/<token>` prefix. */
+function cleanPath(pathname: string): { path: string; pathToken: string | undefined } {
+  const path = pathname.replace(/\/{2,}/g, '/')
+  const tokenPath = TOKEN_PATH.exec(path)
+  return tokenPath ? { path: tokenPath[2] ?? path, pathToken: tokenPath[1] } : { path, pathToken: undefined }
 }
 
 function decodeToken(raw: string): string {

@@ -19,6 +19,9 @@ export interface ConfigVars {
   TOKEN_KEYS?: string
   REVOKED_TOKENS?: string
   PUBLIC_READS?: string
+  RATE_LIMIT_PER_TOKEN?: string
+  RATE_LIMIT_PER_ADDRESS?: string
+  CORS_ORIGINS?: string
 }
 
 export interface Config {
@@ -36,7 +39,11 @@ export interface Config {
   /** Public `host:port` addresses; empty = the address the request was sent to. */
   nodes: string[]
   auth: AuthConfig
+  /** Browser origins allowed to call the registry (CORS_ORIGINS): `*`, a list, or none. */
+  cors: CorsOrigins
 }
+
+export type CorsOrigins = '*' | ReadonlySet<string>
 
 export interface AuthConfig {
   /** `tokens`: every request needs a valid token; `off`: nothing is checked (local runs). */
@@ -47,6 +54,9 @@ export interface AuthConfig {
   revoked: Set<string>
   /** Whether fetch, fetchs, poll, polls and nodes work without a token. */
   publicReads: boolean
+  /** Requests per 60 s allowed to one token / one client address; undefined = unlimited. */
+  perTokenPerMinute: number | undefined
+  perAddressPerMinute: number | undefined
 }
 
 /** A variable has a value the registry cannot run with. */
@@ -67,6 +77,9 @@ export const DEFAULTS = {
   TOKEN_KEYS: '',
   REVOKED_TOKENS: '',
   PUBLIC_READS: 'false',
+  RATE_LIMIT_PER_TOKEN: '6000',
+  RATE_LIMIT_PER_ADDRESS: '6000',
+  CORS_ORIGINS: '',
 } as const satisfies Required<ConfigVars>
 
 const NODE = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/
@@ -89,7 +102,10 @@ export function parseConfig(vars: ConfigVars): Config {
       keys: tokenKeys(get('TOKEN_KEYS')),
       revoked: new Set(get('REVOKED_TOKENS').split(',').map((t) => t.trim()).filter((t) => t !== '')),
       publicReads: flag('PUBLIC_READS', get('PUBLIC_READS')),
+      perTokenPerMinute: perMinute('RATE_LIMIT_PER_TOKEN', get('RATE_LIMIT_PER_TOKEN')),
+      perAddressPerMinute: perMinute('RATE_LIMIT_PER_ADDRESS', get('RATE_LIMIT_PER_ADDRESS')),
     },
+    cors: corsOrigins(get('CORS_ORIGINS')),
   }
   if (config.evictAfterMs <= config.renewIntervalMs) {
     throw new ConfigError(
@@ -127,6 +143,36 @@ function nodes(value: string): string[] {
     if (!NODE.test(node) || port < 1 || port > 65_535) throw new ConfigError(`NODES must be comma-separated host:port addresses, got ${JSON.stringify(node)}`)
   }
   return list
+}
+
+function perMinute(name: string, value: string): number | undefined {
+  if (value === 'off') return undefined
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000_000) {
+    throw new ConfigError(`${name} must be a number of requests per 60 s (1 or more) or "off", got ${JSON.stringify(value)}`)
+  }
+  return n
+}
+
+/** `*`, or comma-separated origins written exactly as browsers send them (`https://app.example`). */
+function corsOrigins(value: string): CorsOrigins {
+  if (value === '*') return '*'
+  const list = value.split(',').map((o) => o.trim()).filter((o) => o !== '')
+  for (const origin of list) {
+    if (!isOrigin(origin)) {
+      throw new ConfigError(`CORS_ORIGINS must be "*" or comma-separated origins like https://app.example (scheme, host, optional port; no path), got ${JSON.stringify(origin)}`)
+    }
+  }
+  return new Set(list)
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value
+  } catch {
+    return false
+  }
 }
 
 function authMode(value: string): 'tokens' | 'off' {

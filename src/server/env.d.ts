@@ -8,9 +8,8 @@ declare global {
     interface Env extends ConfigVars {
       REGISTRY: DurableObjectNamespace<RegistryObject>
       CATALOG: DurableObjectNamespace<CatalogObject>
-      /** Rate limiting bindings ([[ratelimits]] in wrangler.toml); optional. */
-      TOKEN_LIMITER?: RateLimit
-      ADDRESS_LIMITER?: RateLimit
+      /** The ladder of rate limiters ([[ratelimits]] in wrangler.toml); see rate-limits.ts. */
+      [limiter: `RATE_LIMIT_${number}`]: RateLimit | undefined
     }
   }
   /** The Worker's bindings, as Hono and the Durable Objects see them. */

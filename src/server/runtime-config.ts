@@ -4,5 +4,10 @@
  */
 import { env } from 'cloudflare:workers'
 import { type Config, parseConfig } from './config.ts'
+import { type Limiters, limitersFor } from './rate-limits.ts'
 
 export const CONFIG: Config = parseConfig(env)
+
+/** Checked at start-up too; only consulted when auth is on. */
+export const LIMITERS: Limiters =
+  CONFIG.auth.mode === 'off' ? {} : limitersFor(CONFIG.auth, env as unknown as Record<string, unknown>)

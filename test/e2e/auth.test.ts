@@ -199,7 +199,11 @@ describe('history', () => {
 
 describe('rate limits', () => {
   it('answers 429 with Retry-After once a token or an address exceeds its limit', async () => {
-    const limited = await startRegistry({ vars: { AUTH: 'tokens', TOKEN_KEYS: KEYS }, ratelimits: { TOKEN_LIMITER: 3, ADDRESS_LIMITER: 6 } })
+    // the variables pick limiters by their limit; RATE_LIMIT_3 and _6 are added to the ladder
+    const limited = await startRegistry({
+      vars: { AUTH: 'tokens', TOKEN_KEYS: KEYS, RATE_LIMIT_PER_TOKEN: '3', RATE_LIMIT_PER_ADDRESS: '6' },
+      ratelimits: { RATE_LIMIT_3: 3, RATE_LIMIT_6: 6 },
+    })
     try {
       const a = await token(['read'], ['*'], ['*'], { tid: 'limited-a' })
       const b = await token(['read'], ['*'], ['*'], { tid: 'limited-b' })
@@ -215,6 +219,24 @@ describe('rate limits', () => {
     } finally {
       await limited.stop()
     }
+  })
+
+  it('follows the variables: a limit from the wrangler.toml ladder, or off', async () => {
+    const limited = await startRegistry({ vars: { AUTH: 'tokens', TOKEN_KEYS: KEYS, RATE_LIMIT_PER_TOKEN: '60', RATE_LIMIT_PER_ADDRESS: 'off' } })
+    try {
+      const t = await token(['read'], ['*'], ['*'], { tid: 'ladder' })
+      const codes = []
+      for (let i = 0; i < 61; i++) codes.push((await call(limited.url, '/discovery/nodes', { token: t })).status)
+      expect(codes.slice(0, 60).every((c) => c === 200)).toBe(true)
+      expect(codes[60]).toBe(429)
+    } finally {
+      await limited.stop()
+    }
+  })
+
+  it('stops the worker at start-up when a limit has no limiter', async () => {
+    const start = startRegistry({ vars: { AUTH: 'tokens', TOKEN_KEYS: KEYS, RATE_LIMIT_PER_TOKEN: '5000' } })
+    await expect(start.then((r) => r.stop())).rejects.toThrow()
   })
 })
 

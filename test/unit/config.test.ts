@@ -82,6 +82,15 @@ describe('parseConfig', () => {
     ['NODES', 'http://10.0.0.1:7171'],
     ['NODES', '10.0.0.1:7171,bad host:1'],
     ['NODES', '10.0.0.1:99999'],
+    ['RATE_LIMIT_PER_TOKEN', '0'],
+    ['RATE_LIMIT_PER_TOKEN', '6000.5'],
+    ['RATE_LIMIT_PER_TOKEN', 'none'],
+    ['RATE_LIMIT_PER_ADDRESS', '-6000'],
+    ['RATE_LIMIT_PER_ADDRESS', ''],
+    ['CORS_ORIGINS', 'app.example'],
+    ['CORS_ORIGINS', 'https://app.example/'],
+    ['CORS_ORIGINS', 'https://app.example,ftp://files.example'],
+    ['CORS_ORIGINS', '**'],
   ])('throws a ConfigError naming %s when it is %j', (name, value) => {
     const error = failure({ [name]: value })
     expect(error.name).toBe('ConfigError')
@@ -98,5 +107,21 @@ describe('parseConfig', () => {
       expect(error.message).toContain('RENEW_INTERVAL_SECONDS')
     }
     expect(parseConfig({ EVICT_AFTER_SECONDS: '31', RENEW_INTERVAL_SECONDS: '30' }).evictAfterMs).toBe(31_000)
+  })
+
+  it('reads rate limits per minute, or off', () => {
+    expect(parseConfig({}).auth).toMatchObject({ perTokenPerMinute: 6000, perAddressPerMinute: 6000 })
+    expect(parseConfig({ RATE_LIMIT_PER_TOKEN: '60', RATE_LIMIT_PER_ADDRESS: 'off' }).auth).toMatchObject({
+      perTokenPerMinute: 60,
+      perAddressPerMinute: undefined,
+    })
+  })
+
+  it('reads CORS origins: none by default, *, or a list of exact origins', () => {
+    expect(parseConfig({}).cors).toEqual(new Set())
+    expect(parseConfig({ CORS_ORIGINS: '*' }).cors).toBe('*')
+    expect(parseConfig({ CORS_ORIGINS: 'https://app.example, http://127.0.0.1:8080' }).cors).toEqual(
+      new Set(['https://app.example', 'http://127.0.0.1:8080'])
+    )
   })
 })
