@@ -25,7 +25,8 @@ export function preflight(allowOrigin: string): Response {
     headers: {
       ...originHeaders(allowOrigin),
       'access-control-allow-methods': 'GET, POST',
-      'access-control-allow-headers': 'Authorization, Content-Type',
+      // X1-Bmspy-Timeout: the poll deadline the SDK sends with every poll
+      'access-control-allow-headers': 'Authorization, Content-Type, X1-Bmspy-Timeout',
       'access-control-max-age': '600',
     },
   })

@@ -27,7 +27,7 @@ describe('with CORS_ORIGINS listing the page', () => {
     expect(response.status).toBe(204)
     expect(response.headers.get('access-control-allow-origin')).toBe(PAGE)
     expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST')
-    expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type')
+    expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, X1-Bmspy-Timeout')
     expect(response.headers.get('vary')).toBe('Origin')
   })
 
