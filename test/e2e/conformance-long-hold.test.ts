@@ -4,23 +4,22 @@
  * hold). One registry with the default POLL_HOLD_SECONDS; the tests run concurrently, so the
  * file takes about one hold.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { appids, Discovery } from '../support/discovery-client.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
+import { describe, type ExpectStatic, it } from 'vitest'
+import { conformanceRegistry, NOT_MODIFIED } from '../support/conformance.ts'
+import type { Answer } from '../support/discovery-client.ts'
 
 const HOLD_MS = 30_000
 const TOLERANCE_MS = 1500
-const NOT_MODIFIED = '{"code":-304,"message":"-304","ttl":1}'
 
-let registry: LocalRegistry
-let d: Discovery
-const nextApp = appids('demo.l')
+const { d, nextApp, registeredApps } = conformanceRegistry('demo.l')
 
-beforeAll(async () => {
-  registry = await startRegistry()
-  d = new Discovery(registry.url)
-})
-afterAll(() => registry.stop())
+/** The bare -304 after the whole default hold; `expect` is the test's own (the tests run concurrently). */
+function expectNotModifiedAfterFullHold(expect: ExpectStatic, r: Answer): void {
+  expect(r.status).toBe(200)
+  expect(r.text).toBe(NOT_MODIFIED)
+  expect(r.ms).toBeGreaterThanOrEqual(HOLD_MS - TOLERANCE_MS)
+  expect(r.ms).toBeLessThanOrEqual(HOLD_MS + TOLERANCE_MS)
+}
 
 describe.concurrent('the default 30 s hold', () => {
   it('holds a poll at the exact cursor digits for more than 5 s (item 8)', async ({ expect }) => {
@@ -47,25 +46,14 @@ describe.concurrent('the default 30 s hold', () => {
   it('answers a poll at the current cursor -304 after 30 s (item 50)', async ({ expect }) => {
     const app = nextApp()
     await d.register(app, 'h1')
-    const r = await d.poll([app], [await d.latest(app)])
-    expect(r.status).toBe(200)
-    expect(r.text).toBe(NOT_MODIFIED)
-    expect(r.ms).toBeGreaterThanOrEqual(HOLD_MS - TOLERANCE_MS)
-    expect(r.ms).toBeLessThanOrEqual(HOLD_MS + TOLERANCE_MS)
+    expectNotModifiedAfterFullHold(expect, await d.poll([app], [await d.latest(app)]))
   })
 
   it('answers polls with every cursor current -304 after 30 s (item 57)', async ({ expect }) => {
-    const a = nextApp()
-    const b = nextApp()
-    await d.register(a, 'h1')
-    await d.register(b, 'h1')
+    const [a, b] = await registeredApps('h1', 'h1')
     const infra = 'infra.discovery'
     const cursors = { [a]: await d.latest(a), [b]: await d.latest(b), [infra]: await d.latest(infra) }
-    const r = await d.polls(cursors)
-    expect(r.status).toBe(200)
-    expect(r.text).toBe(NOT_MODIFIED)
-    expect(r.ms).toBeGreaterThanOrEqual(HOLD_MS - TOLERANCE_MS)
-    expect(r.ms).toBeLessThanOrEqual(HOLD_MS + TOLERANCE_MS)
+    expectNotModifiedAfterFullHold(expect, await d.polls(cursors))
   })
 
   it('shortens the hold to the x1-bmspy-timeout header (item 61)', async ({ expect }) => {

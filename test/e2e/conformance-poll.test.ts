@@ -4,34 +4,59 @@
  * as the exact digits received. The registry holds polls for HOLD_MS; the reference's 30 s hold
  * (items 50, 57), item 8 and item 61 are in conformance-long-hold.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { conformanceRegistry, NOT_MODIFIED } from '../support/conformance.ts'
 import {
-  appids,
+  type Answer,
   type Body,
-  Discovery,
   hostnamesOf,
   INSTANCE_KEYS,
   instancesOf,
   sleep,
   ts,
 } from '../support/discovery-client.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
 
 const HOLD_MS = 2000
 /** Tolerance on hold times: early by scheduling, late by workerd and loopback. */
 const EARLY_MS = 250
 const LATE_MS = 1500
-const NOT_MODIFIED = '{"code":-304,"message":"-304","ttl":1}'
 
-let registry: LocalRegistry
-let d: Discovery
-const nextApp = appids('demo.p')
-
-beforeAll(async () => {
-  registry = await startRegistry({ vars: { POLL_HOLD_SECONDS: String(HOLD_MS / 1000) } })
-  d = new Discovery(registry.url)
+const { registry, d, nextApp, registeredApps } = conformanceRegistry('demo.p', {
+  POLL_HOLD_SECONDS: String(HOLD_MS / 1000),
 })
-afterAll(() => registry.stop())
+
+/** A poll or polls that was held the whole (short) hold and answered the bare -304. */
+function expectNotModifiedAfterHold(r: Answer): void {
+  expect(r.status).toBe(200)
+  expect(r.text).toBe(NOT_MODIFIED)
+  expect(r.ms).toBeGreaterThanOrEqual(HOLD_MS - EARLY_MS)
+  expect(r.ms).toBeLessThan(HOLD_MS + LATE_MS)
+}
+
+/** A poll of `apps` held at their current cursors, then woken by registering h2 under `changed`. */
+async function pollWokenByRegisterOf(apps: string[], changed: string): Promise<Answer> {
+  const cursors: string[] = []
+  for (const app of apps) cursors.push(await d.latest(app))
+  const held = d.poll(apps, cursors)
+  await sleep(300)
+  await d.register(changed, 'h2')
+  return held
+}
+
+/**
+ * Register `hostname` under `app` `afterMs` into the `held` poll or polls, and expect the hold
+ * to end with code 0 within a second of that register.
+ */
+async function wokenByRegister(held: Promise<Answer>, afterMs: number, app: string, hostname: string): Promise<Answer> {
+  await sleep(afterMs)
+  const registeredAt = performance.now()
+  expect((await d.register(app, hostname)).body.code).toBe(0)
+  const r = await held
+  expect(r.body.code).toBe(0)
+  expect(r.ms).toBeGreaterThanOrEqual(afterMs)
+  expect(r.at - registeredAt).toBeLessThan(1000)
+  return r
+}
 
 /** Every entry of a polls answer's data is a non-null view with a real counter and UP only. */
 function expectPollsEntriesSound(body: Body): void {
@@ -83,53 +108,28 @@ describe('poll', () => {
     const app = nextApp()
     await d.register(app, 'h1')
     const lt = await d.latest(app)
-    const r = await d.poll([app], [lt])
-    expect(r.status).toBe(200)
-    expect(r.text).toBe(NOT_MODIFIED)
-    expect(r.ms).toBeGreaterThanOrEqual(HOLD_MS - EARLY_MS)
-    expect(r.ms).toBeLessThan(HOLD_MS + LATE_MS)
+    expectNotModifiedAfterHold(await d.poll([app], [lt]))
   })
 
   it('wakes a held poll within about a second of a register (item 51)', async () => {
     const app = nextApp()
     await d.register(app, 'h1')
     const lt = await d.latest(app)
-    const held = d.poll([app], [lt])
-    await sleep(1000)
-    const registeredAt = performance.now()
-    expect((await d.register(app, 'h2')).body.code).toBe(0)
-    const r = await held
-    expect(r.body.code).toBe(0)
-    expect(r.ms).toBeGreaterThanOrEqual(1000)
-    expect(r.at - registeredAt).toBeLessThan(1000)
+    const r = await wokenByRegister(d.poll([app], [lt]), 1000, app, 'h2')
     expect(hostnamesOf(r.body.data)).toEqual(['h1', 'h2'])
     expect(ts(r.body.data.latest_timestamp) > BigInt(lt)).toBe(true)
   })
 
   it('answers data null when a change of a non-first appid wakes the poll (server choice, §3.7)', async () => {
-    const a = nextApp()
-    const b = nextApp()
-    await d.register(a, 'h1')
-    await d.register(b, 'h1')
-    const [ltA, ltB] = [await d.latest(a), await d.latest(b)]
-    const held = d.poll([a, b], [ltA, ltB])
-    await sleep(300)
-    await d.register(b, 'h2')
-    const r = await held
+    const [a, b] = await registeredApps('h1', 'h1')
+    const r = await pollWokenByRegisterOf([a, b], b)
     expect(r.text).toBe('{"code":0,"message":"0","ttl":1,"data":null}')
     expect(r.ms).toBeLessThan(HOLD_MS)
   })
 
   it('answers a poll with the first appid data when the first appid changes', async () => {
-    const a = nextApp()
-    const b = nextApp()
-    await d.register(a, 'h1')
-    await d.register(b, 'h1')
-    const [ltA, ltB] = [await d.latest(a), await d.latest(b)]
-    const held = d.poll([a, b], [ltA, ltB])
-    await sleep(300)
-    await d.register(a, 'h2')
-    const r = await held
+    const [a, b] = await registeredApps('h1', 'h1')
+    const r = await pollWokenByRegisterOf([a, b], a)
     expect(r.body.code).toBe(0)
     expect(r.ms).toBeLessThan(HOLD_MS)
     expect(instancesOf(r.body.data).map((i) => [i.appid, i.hostname])).toEqual([
@@ -139,10 +139,7 @@ describe('poll', () => {
   })
 
   it('takes every cursor as 0 when poll has fewer cursors than appids (§3.7)', async () => {
-    const a = nextApp()
-    const b = nextApp()
-    await d.register(a, 'h1')
-    await d.register(b, 'h1')
+    const [a, b] = await registeredApps('h1', 'h1')
     const r = await d.poll([a, b], [await d.latest(a)])
     expect(r.ms).toBeLessThan(1000)
     expect(r.body.code).toBe(0)
@@ -152,10 +149,7 @@ describe('poll', () => {
 
 describe('polls', () => {
   it('refuses polls with two appids and one latest_timestamp at once with -400 (item 52)', async () => {
-    const a = nextApp()
-    const b = nextApp()
-    await d.register(a, 'h1')
-    await d.register(b, 'h1')
+    const [a, b] = await registeredApps('h1', 'h1')
     const r = await d.get('/discovery/polls', { appid: [a, b], env: 'dev', hostname: 'c1', latest_timestamp: 0 })
     expect(r.status).toBe(200)
     expect(r.body.code).toBe(-400)
@@ -163,10 +157,7 @@ describe('polls', () => {
   })
 
   it('answers polls with cursors 0 at once: code, message, data, error, no ttl (item 53)', async () => {
-    const a = nextApp()
-    const b = nextApp()
-    await d.register(a, 'h1')
-    await d.register(b, 'h2')
+    const [a, b] = await registeredApps('h1', 'h2')
     const r = await d.polls({ [a]: 0, [b]: 0 }, { hostname: 'c1' })
     expect(r.status).toBe(200)
     expect(r.contentType).toMatch(/^application\/json/)
@@ -184,10 +175,7 @@ describe('polls', () => {
   })
 
   it('answers only the appids whose cursor is behind (item 54)', async () => {
-    const a = nextApp()
-    const b = nextApp()
-    await d.register(a, 'h1')
-    await d.register(b, 'h2')
+    const [a, b] = await registeredApps('h1', 'h2')
     const r = await d.polls({ [a]: await d.latest(a), [b]: 0 })
     expect(r.ms).toBeLessThan(1000)
     expect(r.body.code).toBe(0)
@@ -208,29 +196,15 @@ describe('polls', () => {
 
   it('holds polls of an unknown appid until it is registered (item 56)', async () => {
     const x = nextApp()
-    const held = d.polls({ [x]: 0 })
-    await sleep(500)
-    const registeredAt = performance.now()
-    expect((await d.register(x, 'h1')).body.code).toBe(0)
-    const r = await held
-    expect(r.body.code).toBe(0)
-    expect(r.ms).toBeGreaterThanOrEqual(500)
-    expect(r.at - registeredAt).toBeLessThan(1000)
+    const r = await wokenByRegister(d.polls({ [x]: 0 }), 500, x, 'h1')
     expect(Object.keys(r.body.data)).toEqual([x])
     expect(hostnamesOf(r.body.data[x])).toEqual(['h1'])
     expectPollsEntriesSound(r.body)
   })
 
   it('answers -304 when no polled appid changes within the hold time (item 57, short hold)', async () => {
-    const a = nextApp()
-    const b = nextApp()
-    await d.register(a, 'h1')
-    await d.register(b, 'h1')
-    const r = await d.polls({ [a]: await d.latest(a), [b]: await d.latest(b) })
-    expect(r.status).toBe(200)
-    expect(r.text).toBe(NOT_MODIFIED)
-    expect(r.ms).toBeGreaterThanOrEqual(HOLD_MS - EARLY_MS)
-    expect(r.ms).toBeLessThan(HOLD_MS + LATE_MS)
+    const [a, b] = await registeredApps('h1', 'h1')
+    expectNotModifiedAfterHold(await d.polls({ [a]: await d.latest(a), [b]: await d.latest(b) }))
   })
 
   it('wakes held polls on a cancel with the remaining instance only (item 58)', async () => {

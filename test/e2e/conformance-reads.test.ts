@@ -2,30 +2,11 @@
  * PROTOCOL.md §10 items 33–46 (fetch, fetchs, fetch/all, set), black-box over HTTP against
  * the built worker, speaking like the Go SDK (see discovery-client.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  appids,
-  type Body,
-  Discovery,
-  hostnamesOf,
-  INSTANCE_KEYS,
-  instancesOf,
-  ts,
-} from '../support/discovery-client.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
+import { describe, expect, it } from 'vitest'
+import { conformanceRegistry, FETCH_404, OK } from '../support/conformance.ts'
+import { type Body, hostnamesOf, INSTANCE_KEYS, instancesOf, ts } from '../support/discovery-client.ts'
 
-const OK = '{"code":0,"message":"0","ttl":1}'
-const FETCH_404 = '{"code":-404,"message":"-404","ttl":1,"data":null}'
-
-let registry: LocalRegistry
-let d: Discovery
-const nextApp = appids('demo.r')
-
-beforeAll(async () => {
-  registry = await startRegistry({ vars: { POLL_HOLD_SECONDS: '2' } })
-  d = new Discovery(registry.url)
-})
-afterAll(() => registry.stop())
+const { registry, d, nextApp } = conformanceRegistry('demo.r', { POLL_HOLD_SECONDS: '2' })
 
 /** Register h1 and h2 (both UP) and set h2 WAITING. */
 async function upAndWaiting(app: string): Promise<void> {

@@ -3,31 +3,11 @@
  * over HTTP against the built worker, speaking like the Go SDK (see discovery-client.ts).
  * Item 8 needs a hold longer than 5 s and lives in conformance-long-hold.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ADDR,
-  appids,
-  Discovery,
-  encodeForm,
-  INSTANCE_KEYS,
-  instancesOf,
-  latestDigits,
-  ts,
-} from '../support/discovery-client.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { conformanceRegistry, FETCH_404, OK } from '../support/conformance.ts'
+import { ADDR, encodeForm, INSTANCE_KEYS, instancesOf, latestDigits, ts } from '../support/discovery-client.ts'
 
-const OK = '{"code":0,"message":"0","ttl":1}'
-const FETCH_404 = '{"code":-404,"message":"-404","ttl":1,"data":null}'
-
-let registry: LocalRegistry
-let d: Discovery
-const nextApp = appids('demo.w')
-
-beforeAll(async () => {
-  registry = await startRegistry({ vars: { POLL_HOLD_SECONDS: '2' } })
-  d = new Discovery(registry.url)
-})
-afterAll(() => registry.stop())
+const { registry, d, nextApp } = conformanceRegistry('demo.w', { POLL_HOLD_SECONDS: '2' })
 
 describe('transport and envelope', () => {
   it('answers a form-urlencoded register with the bare OK envelope (item 1)', async () => {

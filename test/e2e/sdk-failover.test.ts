@@ -4,52 +4,24 @@
  * registry (registering there on -404) and its watcher follows, without an empty list.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createDiscoveryClient,
-  type DiscoveryClient,
-  type DiscoveryClientOptions,
-  type DiscoveryError,
-  DiscoveryNetworkError,
-  DiscoveryNotFoundError,
-} from '../../src/client/index.ts'
+import { DiscoveryNetworkError, DiscoveryNotFoundError } from '../../src/client/index.ts'
 import { appids, Discovery, hostnamesOf } from '../support/discovery-client.ts'
 import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
-import { freePort, record, waitFor } from '../support/sdk-helpers.ts'
+import { freePort, record, SHORT_LEASE_VARS, sdkClients, waitFor } from '../support/sdk-helpers.ts'
 
-const VARS = { EVICT_AFTER_SECONDS: '2', RENEW_INTERVAL_SECONDS: '0.5', POLL_HOLD_SECONDS: '2', SELF_PRESERVATION: 'false' }
 /** Keeps the node order as given (the seed shuffle swaps nothing). */
 const KEEP_ORDER = () => 0.999
 
 const nextApp = appids('demo.fo')
-const clients: DiscoveryClient[] = []
-
-function clientFor(nodes: string[], hostname: string, options: Partial<DiscoveryClientOptions> = {}) {
-  const errors: DiscoveryError[] = []
-  const client = createDiscoveryClient({
-    nodes,
-    env: 'dev',
-    zone: 'sh001',
-    hostname,
-    renewIntervalMs: 500,
-    backoff: { initialMs: 100, maxMs: 500 },
-    random: KEEP_ORDER,
-    onError: (e) => errors.push(e),
-    ...options,
-  })
-  clients.push(client)
-  return { client, errors }
-}
-
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.close()))
-})
+const { clientFor, closeAll } = sdkClients({ random: KEEP_ORDER })
+afterAll(closeAll)
 
 describe('failover', () => {
   let a: LocalRegistry
   let b: LocalRegistry | undefined
 
   beforeAll(async () => {
-    a = await startRegistry({ vars: VARS })
+    a = await startRegistry({ vars: SHORT_LEASE_VARS })
   })
   afterAll(async () => {
     await Promise.allSettled([a.stop(), b?.stop()])
@@ -72,7 +44,7 @@ describe('failover', () => {
   })
 
   it('moves a registration and a watcher to a second registry when the first goes down', async () => {
-    b = await startRegistry({ vars: VARS })
+    b = await startRegistry({ vars: SHORT_LEASE_VARS })
     const app = nextApp()
     const provider = clientFor([a.host, b.host], 'p1')
     const watcher = clientFor([a.host, b.host], 'watcher')

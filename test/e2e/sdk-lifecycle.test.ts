@@ -8,57 +8,29 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createDiscoveryClient,
-  type DiscoveryClient,
-  type DiscoveryClientOptions,
-  type DiscoveryError,
-  DiscoveryNetworkError,
-} from '../../src/client/index.ts'
+import { DiscoveryNetworkError } from '../../src/client/index.ts'
 import { appids, sleep } from '../support/discovery-client.ts'
 import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
-import { freePort, record } from '../support/sdk-helpers.ts'
+import { freePort, record, SHORT_LEASE_VARS, sdkClients } from '../support/sdk-helpers.ts'
 
-/** Leases of 2 s, renews every 0.5 s, strict eviction, polls held 2 s. */
-const VARS = { EVICT_AFTER_SECONDS: '2', RENEW_INTERVAL_SECONDS: '0.5', POLL_HOLD_SECONDS: '2', SELF_PRESERVATION: 'false' }
 const LEASE_MS = 2000
 
 const nextApp = appids('demo.sdk')
-const clients: DiscoveryClient[] = []
-
-/** A client for this registry; its background errors are collected in `errors`. */
-function clientFor(nodes: string[], options: Partial<DiscoveryClientOptions> = {}) {
-  const errors: DiscoveryError[] = []
-  const client = createDiscoveryClient({
-    nodes,
-    env: 'dev',
-    zone: 'sh001',
-    hostname: 'sdk-test',
-    renewIntervalMs: 500,
-    backoff: { initialMs: 100, maxMs: 500 },
-    onError: (e) => errors.push(e),
-    ...options,
-  })
-  clients.push(client)
-  return { client, errors }
-}
-
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.close()))
-})
+const { clientFor, closeAll } = sdkClients()
+afterAll(closeAll)
 
 describe('a registration against a running registry', () => {
   let registry: LocalRegistry
 
   beforeAll(async () => {
-    registry = await startRegistry({ vars: VARS })
+    registry = await startRegistry({ vars: SHORT_LEASE_VARS })
   })
   afterAll(() => registry.stop())
 
   it('keeps the instance alive past several lease periods', async () => {
     const app = nextApp()
-    const provider = clientFor([registry.host])
-    const watcher = clientFor([registry.host], { hostname: 'watcher' })
+    const provider = clientFor([registry.host], 'sdk-test')
+    const watcher = clientFor([registry.host], 'watcher')
     const registration = await provider.client.register({ appid: app, addrs: ['grpc://10.0.0.1:9000'], metadata: { weight: '10' } })
     const before = await watcher.client.fetch(app)
     const watch = record(watcher.client.watch(app))
@@ -81,13 +53,12 @@ describe('a registration against a running registry', () => {
   it('gets an instance evicted once its renew loop dies, and the watcher sees it leave', async () => {
     const app = nextApp()
     let alive = true
-    const keeper = clientFor([registry.host], { hostname: 'keeper' })
-    const victim = clientFor([registry.host], {
-      hostname: 'victim',
+    const keeper = clientFor([registry.host], 'keeper')
+    const victim = clientFor([registry.host], 'victim', {
       // a crashed process: from now on nothing it sends arrives
       fetch: (url, init) => (alive ? fetch(url, init) : Promise.reject(new TypeError('fetch failed'))),
     })
-    const watcher = clientFor([registry.host], { hostname: 'watcher' })
+    const watcher = clientFor([registry.host], 'watcher')
     await keeper.client.register({ appid: app, addrs: ['grpc://10.0.0.1:9000'] })
     await victim.client.register({ appid: app, addrs: ['grpc://10.0.0.2:9000'] })
     const watch = record(watcher.client.watch(app))
@@ -120,12 +91,12 @@ describe('a watcher across a registry restart', () => {
   it('keeps its list while the registry is down and follows changes after it is back', async () => {
     const port = await freePort()
     // a longer lease here: the test is about the watcher, not about leases across the restart
-    const vars = { ...VARS, EVICT_AFTER_SECONDS: '10' }
+    const vars = { ...SHORT_LEASE_VARS, EVICT_AFTER_SECONDS: '10' }
     registry = await startRegistry({ vars, persistDir: dir, port })
     const node = registry.host
     const app = nextApp()
-    const provider = clientFor([node], { hostname: 'p1' })
-    const watcher = clientFor([node], { hostname: 'watcher' })
+    const provider = clientFor([node], 'p1')
+    const watcher = clientFor([node], 'watcher')
     await provider.client.register({ appid: app, addrs: ['grpc://10.0.0.1:9000'] })
     const watch = record(watcher.client.watch(app))
     await watch.until(['p1'])
@@ -137,7 +108,7 @@ describe('a watcher across a registry restart', () => {
     expect(watch.latest()).toEqual(['p1'])
 
     registry = await startRegistry({ vars, persistDir: dir, port })
-    const second = clientFor([node], { hostname: 'p2' })
+    const second = clientFor([node], 'p2')
     await second.client.register({ appid: app, addrs: ['grpc://10.0.0.2:9000'] })
     await watch.until(['p1', 'p2'])
     expect(watch.history().every((h) => h.length > 0 && h.includes('p1'))).toBe(true)

@@ -71,8 +71,12 @@ export function aSetInput(overrides: Partial<SetInput> = {}): SetInput {
   }
 }
 
+/** The five timestamps of an instance, all set to `at`. */
+export function timestampsAt(at: bigint): Pick<Instance, 'regTimestamp' | 'upTimestamp' | 'renewTimestamp' | 'dirtyTimestamp' | 'latestTimestamp'> {
+  return { regTimestamp: at, upTimestamp: at, renewTimestamp: at, dirtyTimestamp: at, latestTimestamp: at }
+}
+
 export function anInstance(overrides: Partial<Instance> = {}): Instance {
-  const at = 1_700_000_000_000_000_000n
   return {
     region: 'sh',
     zone: 'sh001',
@@ -83,11 +87,7 @@ export function anInstance(overrides: Partial<Instance> = {}): Instance {
     version: 'v1',
     metadata: null,
     status: 1,
-    regTimestamp: at,
-    upTimestamp: at,
-    renewTimestamp: at,
-    dirtyTimestamp: at,
-    latestTimestamp: at,
+    ...timestampsAt(1_700_000_000_000_000_000n),
     ...overrides,
   }
 }

@@ -109,9 +109,16 @@ function parseBody(text: string): Body {
   }
 }
 
-/** A discovery client bound to one registry (`url` like http://127.0.0.1:43121). */
+/**
+ * A discovery client bound to one registry: `origin` is its url (like http://127.0.0.1:43121),
+ * or a function that gives it, for a registry that is started later, in a beforeAll.
+ */
 export class Discovery {
-  constructor(readonly url: string) {}
+  constructor(private readonly origin: string | (() => string)) {}
+
+  get url(): string {
+    return typeof this.origin === 'string' ? this.origin : this.origin()
+  }
 
   /** Any request; answers with the raw text and the int64-exact parsed body. */
   async request(

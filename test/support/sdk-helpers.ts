@@ -1,9 +1,53 @@
 /**
- * Helpers for the SDK's end-to-end tests: free and dead ports, waiting for a condition, and a
- * recorder that keeps every snapshot a `client.watch` iteration yields.
+ * Helpers for the SDK's end-to-end tests: registry timings, clients that collect their errors,
+ * free and dead ports, waiting for a condition, and a recorder that keeps every snapshot a
+ * `client.watch` iteration yields.
  */
 import { createServer } from 'node:net'
 import type { AppSnapshot } from '../../src/client/app-snapshot.ts'
+import {
+  createDiscoveryClient,
+  type DiscoveryClient,
+  type DiscoveryClientOptions,
+  type DiscoveryError,
+} from '../../src/client/index.ts'
+
+/** Registry vars for short leases: leases of 2 s, renews every 0.5 s, strict eviction, polls held 2 s. */
+export const SHORT_LEASE_VARS = {
+  EVICT_AFTER_SECONDS: '2',
+  RENEW_INTERVAL_SECONDS: '0.5',
+  POLL_HOLD_SECONDS: '2',
+  SELF_PRESERVATION: 'false',
+}
+
+/**
+ * A maker of SDK clients (dev, sh001, renewing every 0.5 s, backing off 0.1–0.5 s, plus
+ * `defaults`), each with the background errors it reports; `closeAll` closes every client made.
+ */
+export function sdkClients(defaults: Partial<DiscoveryClientOptions> = {}) {
+  const clients: DiscoveryClient[] = []
+  return {
+    clientFor(nodes: string[], hostname: string, options: Partial<DiscoveryClientOptions> = {}) {
+      const errors: DiscoveryError[] = []
+      const client = createDiscoveryClient({
+        nodes,
+        env: 'dev',
+        zone: 'sh001',
+        hostname,
+        renewIntervalMs: 500,
+        backoff: { initialMs: 100, maxMs: 500 },
+        ...defaults,
+        onError: (e) => errors.push(e),
+        ...options,
+      })
+      clients.push(client)
+      return { client, errors }
+    },
+    async closeAll(): Promise<void> {
+      await Promise.allSettled(clients.map((c) => c.close()))
+    },
+  }
+}
 
 /** A port that was free a moment ago (nothing listens on it now). */
 export function freePort(): Promise<number> {

@@ -2,16 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeForm, type Form } from '../../src/protocol/form.ts'
 import { LIMITS } from '../../src/protocol/limits.ts'
-import {
-  type Parsed,
-  parseCancel,
-  parseFetch,
-  parseFetchs,
-  parsePoll,
-  parseRegister,
-  parseRenew,
-  parseSet,
-} from '../../src/protocol/params.ts'
+import * as params from '../../src/protocol/params.ts'
 import { aFetchForm, aPollForm, aRegisterForm, aSetForm } from '../support/builders.ts'
 
 const NAMES = [
@@ -68,15 +59,15 @@ function mutated(base: () => Form) {
     })
 }
 
-const PARSERS: Record<string, (form: Form) => Parsed<unknown>> = {
-  register: parseRegister,
-  renew: parseRenew,
-  cancel: parseCancel,
-  set: parseSet,
-  fetch: parseFetch,
-  fetchs: parseFetchs,
-  poll: (form) => parsePoll(form, false),
-  polls: (form) => parsePoll(form, true),
+const PARSERS: Record<string, (form: Form) => params.Parsed<unknown>> = {
+  register: params.parseRegister,
+  renew: params.parseRenew,
+  cancel: params.parseCancel,
+  set: params.parseSet,
+  fetch: params.parseFetch,
+  fetchs: params.parseFetchs,
+  poll: (form) => params.parsePoll(form, false),
+  polls: (form) => params.parsePoll(form, true),
 }
 
 const INT64_MAX = (1n << 63n) - 1n

@@ -17,6 +17,7 @@ import {
   aPollForm,
   aRegisterForm,
   aRenewForm,
+  aRenewInput,
   aSetForm,
 } from '../support/builders.ts'
 
@@ -243,14 +244,8 @@ describe('parseRegister', () => {
 
 describe('parseRenew', () => {
   it('reads a client renew', () => {
-    expect(parsed(parseRenew(aRenewForm()))).toEqual({
-      appid: 'demo.a',
-      env: 'dev',
-      zone: 'sh001',
-      hostname: 'h1',
-      replication: false,
-      dirtyTimestamp: 0n,
-    })
+    // the renew builders describe the same renew: demo.a/dev/sh001/h1, not replicated, dirty 0
+    expect(parsed(parseRenew(aRenewForm()))).toEqual(aRenewInput())
   })
 
   it.each(['zone', 'env', 'appid', 'hostname'])('requires %s', (field) => {

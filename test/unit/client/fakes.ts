@@ -9,6 +9,7 @@ import { encodeSnapshot } from '../../../src/protocol/instance-codec.ts'
 import type { Instance } from '../../../src/registry/model.ts'
 import type { FetchInit, FetchLike, FetchResponse } from '../../../src/client/transport.ts'
 import type { Timers } from '../../../src/client/timers.ts'
+import { anInstance as aRegistryInstance, timestampsAt } from '../../support/builders.ts'
 
 /** Let pending promise chains and I/O callbacks run. */
 export async function settle(): Promise<void> {
@@ -110,25 +111,12 @@ export function refused(): never {
   throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') })
 }
 
-export function anInstance(overrides: Partial<Instance> = {}): Instance {
-  return {
-    region: 'sh',
-    zone: 'sh001',
-    env: 'dev',
-    appid: 'demo.a',
-    hostname: 'h1',
-    addrs: ['grpc://10.0.0.1:9000'],
-    version: 'v1',
-    metadata: {},
-    status: 1,
-    regTimestamp: 1_700_000_000_000_000_001n,
-    upTimestamp: 1_700_000_000_000_000_001n,
-    renewTimestamp: 1_700_000_000_000_000_001n,
-    dirtyTimestamp: 1_700_000_000_000_000_001n,
-    latestTimestamp: 1_700_000_000_000_000_001n,
-    ...overrides,
-  }
-}
+/**
+ * The shared instance builder with the SDK tests' defaults: metadata `{}`, and timestamps a
+ * double cannot hold exactly (…001), so a lost int64 digit shows.
+ */
+export const anInstance = (overrides: Partial<Instance> = {}): Instance =>
+  aRegistryInstance({ metadata: {}, ...timestampsAt(1_700_000_000_000_000_001n), ...overrides })
 
 /** An application view's JSON: instances grouped by zone. */
 export function viewJson(instances: Instance[], latest: bigint): string {
