@@ -4,21 +4,12 @@
  * Synchronous: every call is a local SQLite statement; the output gate makes it durable
  * before any response leaves the object.
  */
-import type { Instance, InstanceStatus, Metadata, StoredInstance } from '../registry/model.ts'
+import type { Instance, StoredInstance } from '../registry/model.ts'
 import type { RenewToPersist } from '../registry/registry.ts'
 import { migrate } from './migrations.ts'
 
-/** An instance row's `doc` column: the instance with timestamps as strings. */
-interface InstanceDoc {
-  region: string
-  zone: string
-  env: string
-  appid: string
-  hostname: string
-  addrs: string[]
-  version: string
-  metadata: Metadata
-  status: InstanceStatus
+/** An instance row's `doc` column: the instance with its timestamps as decimal strings. */
+type InstanceDoc = Omit<Instance, 'regTimestamp' | 'upTimestamp' | 'renewTimestamp' | 'dirtyTimestamp' | 'latestTimestamp'> & {
   reg: string
   up: string
   renew: string
