@@ -1,7 +1,7 @@
 /**
- * A protocol outcome as it crosses from a registry object to the Worker: a code, the `data`
- * as already-encoded JSON text (so int64 digits stay exact and the Worker never re-encodes),
- * and an optional message. The Worker wraps it in the envelope.
+ * A protocol outcome of a registry object: a code, the `data` as already-encoded JSON text (so
+ * int64 digits stay exact and nothing re-encodes it), and an optional message. It crosses to
+ * the Worker as is (fetch), which wraps it in the envelope, or already wrapped (the writes).
  */
 export interface Reply {
   code: number

@@ -17,8 +17,10 @@ export const REGISTRY_MIGRATIONS: Migrations = [
      PRIMARY KEY (zone, hostname)
    );
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // seq is the rowid: rows are only trimmed from the oldest end, so it never goes back, and
+  // AUTOINCREMENT would add a sqlite_sequence page to every register's commit.
   `CREATE TABLE history (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     seq INTEGER PRIMARY KEY,
      at_ms INTEGER NOT NULL,
      op TEXT NOT NULL,
      zone TEXT NOT NULL,

@@ -5,6 +5,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { ECODE, errorToEcode } from '../protocol/ecode.ts'
+import { envelope } from '../protocol/envelope.ts'
 import { EMPTY_INSTANCE_JSON, encodeInstance } from '../protocol/instance-codec.ts'
 import { LIMITS } from '../protocol/limits.ts'
 import type { Reply } from '../protocol/reply.ts'
@@ -22,6 +23,13 @@ import { CONFIG } from './runtime-config.ts'
 import { SnapshotCache } from './snapshot-cache.ts'
 import { type HistoryEntry, SqlStore } from './sql-store.ts'
 import { Waiters } from './waiters.ts'
+import { WriteBatch } from './write-batch.ts'
+
+/** A write's outcome, and the catalog change it calls for (made after its batch). */
+interface Written {
+  reply: Reply
+  catalog?: 'add' | 'remove'
+}
 
 /** Alarms are never set closer together than this (each one is a billed request). */
 const ALARM_MIN_GAP_MS = Math.min(1000, CONFIG.evictAfterMs / 10)
@@ -31,6 +39,9 @@ export class RegistryObject extends DurableObject<Env> {
   readonly #registry: Registry
   readonly #snapshots: SnapshotCache
   readonly #waiters: Waiters
+  readonly #writes = new WriteBatch(() => this.#announce())
+  /** A write changed the app since the last announcement (see #announce). */
+  #unannounced = false
   #app: { appid: string; env: string } | undefined
   /** The alarm time as last set (ms, object clock); undefined = not read yet. */
   #armedAt: number | null | undefined
@@ -50,22 +61,49 @@ export class RegistryObject extends DurableObject<Env> {
     this.#waiters = new Waiters(ctx, this.#snapshots, () => this.#registry.latestTimestamp)
   }
 
+  // The write methods answer with the whole response body: a string crosses RPC more cheaply
+  // than an object (the runtime gives every returned object a disposer function).
+
   /** POST /discovery/register; `actor` (a token id) goes into the app's history. */
-  async register(input: RegisterInput, actor: string): Promise<Reply> {
-    const wasEmpty = this.#registry.size === 0
-    const now = this.now()
-    const result = this.#registry.register(input, now)
-    if (!result.ok) return failure(result.error)
-    if (result.value.stored) this.#store.put(result.value.instance)
-    this.#store.record([{ atMs: now, op: 'register', zone: input.zone, hostname: input.hostname, actor }])
-    if (wasEmpty) this.#identify(input.appid, input.env)
-    await this.#changed()
-    if (wasEmpty) await this.#catalog('add')
-    return { code: ECODE.OK }
+  register(input: RegisterInput, actor: string): Promise<string> {
+    return this.#write(() => this.#register(input, actor))
   }
 
   /** POST /discovery/renew: memory only; the renew time reaches storage in the next flush. */
-  async renew(input: RenewInput): Promise<Reply> {
+  renew(input: RenewInput): string {
+    return body(this.#renew(input))
+  }
+
+  /** POST /discovery/cancel */
+  cancel(input: CancelInput, actor: string): Promise<string> {
+    return this.#write(() => this.#cancel(input, actor))
+  }
+
+  /** POST /discovery/set */
+  set(input: SetInput, actor: string): Promise<string> {
+    return this.#write(() => this.#set(input, actor))
+  }
+
+  /** A write in the next batch (write-batch.ts), then its catalog change, then its answer. */
+  async #write(write: () => Written): Promise<string> {
+    const { reply, catalog } = await this.#writes.run(write)
+    if (catalog) await this.#catalog(catalog)
+    return body(reply)
+  }
+
+  #register(input: RegisterInput, actor: string): Written {
+    const wasEmpty = this.#registry.size === 0
+    const now = this.now()
+    const result = this.#registry.register(input, now)
+    if (!result.ok) return { reply: failure(result.error) }
+    if (result.value.stored) this.#store.put(result.value.instance)
+    this.#store.record([{ atMs: now, op: 'register', zone: input.zone, hostname: input.hostname, actor }])
+    if (wasEmpty) this.#identify(input.appid, input.env)
+    this.#unannounced = true
+    return { reply: { code: ECODE.OK }, catalog: wasEmpty ? 'add' : undefined }
+  }
+
+  #renew(input: RenewInput): Reply {
     const result = this.#registry.renew(input, this.now())
     if (result.ok) return { code: ECODE.OK, data: encodeInstance(result.value) }
     const error = result.error
@@ -75,27 +113,24 @@ export class RegistryObject extends DurableObject<Env> {
     return failure(error)
   }
 
-  /** POST /discovery/cancel */
-  async cancel(input: CancelInput, actor: string): Promise<Reply> {
+  #cancel(input: CancelInput, actor: string): Written {
     const now = this.now()
     const result = this.#registry.cancel(input, now)
-    if (!result.ok) return { code: errorToEcode(result.error) }
+    if (!result.ok) return { reply: { code: errorToEcode(result.error) } }
     this.#store.delete(result.value)
     this.#store.record([{ atMs: now, op: 'cancel', zone: input.zone, hostname: input.hostname, actor }])
-    await this.#changed()
-    if (this.#registry.size === 0) await this.#catalog('remove')
-    return { code: ECODE.OK }
+    this.#unannounced = true
+    return { reply: { code: ECODE.OK }, catalog: this.#registry.size === 0 ? 'remove' : undefined }
   }
 
-  /** POST /discovery/set */
-  async set(input: SetInput, actor: string): Promise<Reply> {
+  #set(input: SetInput, actor: string): Written {
     const now = this.now()
     const result = this.#registry.set(input, now)
-    if (!result.ok) return failure(result.error)
+    if (!result.ok) return { reply: failure(result.error) }
     for (const instance of result.value) this.#store.put(instance)
     this.#store.record(result.value.map((i) => ({ atMs: now, op: 'set' as const, zone: i.zone, hostname: i.hostname, actor })))
-    await this.#changed()
-    return { code: ECODE.OK }
+    this.#unannounced = true
+    return { reply: { code: ECODE.OK } }
   }
 
   /** GET /discovery/fetch (named `snapshot`: `fetch` is the object's HTTP handler). */
@@ -145,8 +180,13 @@ export class RegistryObject extends DurableObject<Env> {
     return Date.now()
   }
 
-  /** Persist the counter, wake held polls, and make sure the alarm covers the new leases. */
-  async #changed(): Promise<void> {
+  /**
+   * After a batch of writes that changed the app: persist the counter, wake held polls, and
+   * make sure the alarm covers the new leases.
+   */
+  async #announce(): Promise<void> {
+    if (!this.#unannounced) return
+    this.#unannounced = false
     this.#store.latest(this.#registry.latestTimestamp)
     this.#waiters.notify()
     await this.#syncAlarm()
@@ -187,6 +227,9 @@ export class RegistryObject extends DurableObject<Env> {
     this.#armedAt = at
   }
 }
+
+/** A reply as the response body (the normal envelope). */
+const body = (r: Reply): string => envelope(r.code, r.data, r.message)
 
 /** A registry failure as a reply; data-carrying failures (renew) are mapped by their caller. */
 function failure(error: RegistryError): Reply {

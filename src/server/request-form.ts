@@ -11,17 +11,31 @@ import { err, ok, type Result } from '../registry/result.ts'
 const tooLarge = (): Result<Form, ParamError> =>
   err({ field: 'body', message: `body: larger than ${LIMITS.bodyBytes} bytes` })
 
+/** The query string of a request URL (already parsed and serialized by the runtime). */
+function queryOf(url: string): string {
+  const start = url.indexOf('?')
+  if (start < 0) return ''
+  const end = url.indexOf('#', start)
+  return end < 0 ? url.slice(start + 1) : url.slice(start + 1, end)
+}
+
 /** The query string's parameters. */
-export const queryForm = (request: Request): Form => decodeForm(new URL(request.url).search.slice(1))
+export const queryForm = (request: Request): Form => decodeForm(queryOf(request.url))
+
+const utf8 = new TextDecoder()
 
 /** Body and query parameters of a POST. */
 export async function postForm(request: Request): Promise<Result<Form, ParamError>> {
-  const declared = Number(request.headers.get('content-length') ?? '0')
+  const length = request.headers.get('content-length')
+  const declared = Number(length ?? '0')
   if (declared > LIMITS.bodyBytes) return tooLarge()
   const type = (request.headers.get('content-type') ?? '').toLowerCase()
-  const body = await readCapped(request)
-  if (body === undefined) return tooLarge()
-  const query = new URL(request.url).search.slice(1)
+  // A declared length (and no chunked encoding) frames the body: the runtime reads no more, so
+  // it is read in one call. Only a body of unknown length is read piece by piece against the cap.
+  const framed = length !== null && declared >= 0 && !request.headers.has('transfer-encoding')
+  const body = framed ? new Uint8Array(await request.arrayBuffer()) : await readCapped(request)
+  if (body === undefined || body.byteLength > LIMITS.bodyBytes) return tooLarge()
+  const query = queryOf(request.url)
   if (type.startsWith('multipart/form-data')) {
     const form = decodeForm(query)
     try {
@@ -36,7 +50,7 @@ export async function postForm(request: Request): Promise<Result<Form, ParamErro
   }
   // JSON and other bodies carry no form parameters (no known client sends them).
   const form = type === '' || type.startsWith('application/x-www-form-urlencoded') || type.startsWith('text/plain')
-    ? decodeForm(new TextDecoder().decode(body))
+    ? decodeForm(utf8.decode(body))
     : new Map()
   return ok(decodeForm(query, form))
 }

@@ -19,6 +19,22 @@ describe('RegistryObject after eviction from memory', () => {
     await runDurableObjectAlarm(stubOf(appid))
   })
 
+  it('keeps every write of a concurrent burst (one batch, one commit)', async () => {
+    const appid = freshAppid()
+    const burst = Array.from({ length: 40 }, (_, i) => `burst-${String(i).padStart(2, '0')}`)
+    await register(appid, 'gone')
+    const answers = await Promise.all([
+      ...burst.map((h) => register(appid, h)),
+      post('cancel', { appid, env: 'dev', zone: 'sh001', hostname: 'gone' }),
+    ])
+    expect(answers.every((a) => a.text.startsWith('{"code":0'))).toBe(true)
+    const counter = await latest(appid)
+    await evictDurableObject(stubOf(appid))
+    expect(await hostnames(appid)).toEqual(burst)
+    expect(await latest(appid)).toBe(counter)
+    await runDurableObjectAlarm(stubOf(appid))
+  })
+
   it('never evicts an instance that renewed within its lease, though that renew was not written', async () => {
     const appid = freshAppid()
     const others = Array.from({ length: 15 }, (_, i) => `live-${i}`)

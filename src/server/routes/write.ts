@@ -4,9 +4,8 @@ import { ECODE } from '../../protocol/ecode.ts'
 import type { Form } from '../../protocol/form.ts'
 import { type Parsed, parseCancel, parseRegister, parseRenew, parseSet } from '../../protocol/params.ts'
 import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
-import type { Reply } from '../../protocol/reply.ts'
 import { actorOf, authorize } from '../auth.ts'
-import { badRequest, reply } from '../reply.ts'
+import { badRequest, json, reply } from '../reply.ts'
 import { registryFor } from '../registry-stub.ts'
 import { postForm } from '../request-form.ts'
 import { CONFIG } from '../runtime-config.ts'
@@ -16,7 +15,8 @@ type Stub = ReturnType<typeof registryFor>
 /** A write route: form → parsed input → `write` scope on the app → its object → envelope. */
 function write<T extends { appid: string; env: string }>(
   parse: (form: Form) => Parsed<T>,
-  call: (stub: Stub, input: T, actor: string) => Promise<Reply>
+  /** The object's answer: the whole response body. */
+  call: (stub: Stub, input: T, actor: string) => Promise<string>
 ) {
   return async (request: Request, bindings: Env): Promise<Response> => {
     const form = await postForm(request)
@@ -29,7 +29,7 @@ function write<T extends { appid: string; env: string }>(
     const { appid, env } = input.value
     const denied = authorize(request, { scope: 'write', env, apps: [appid] }, CONFIG.auth)
     if (denied) return denied
-    return reply(await call(registryFor(bindings, input.value), input.value, actorOf(request)))
+    return json(await call(registryFor(bindings, input.value), input.value, actorOf(request)))
   }
 }
 
