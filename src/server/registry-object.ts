@@ -21,7 +21,8 @@ import type { RegistryError } from '../registry/result.ts'
 import { catalogOf } from './registry-stub.ts'
 import { CONFIG } from './runtime-config.ts'
 import { SnapshotCache } from './snapshot-cache.ts'
-import { type HistoryEntry, SqlStore } from './sql-store.ts'
+import { InstanceWriters } from './instance-writers.ts'
+import { HISTORY_ROWS, type HistoryEntry, SqlStore } from './sql-store.ts'
 import { Waiters } from './waiters.ts'
 import { WriteBatch } from './write-batch.ts'
 
@@ -39,6 +40,7 @@ export class RegistryObject extends DurableObject<Env> {
   readonly #registry: Registry
   readonly #snapshots: SnapshotCache
   readonly #waiters: Waiters
+  readonly #writers: InstanceWriters
   readonly #writes = new WriteBatch(() => this.#announce())
   /** A write changed the app since the last announcement (see #announce). */
   #unannounced = false
@@ -57,6 +59,7 @@ export class RegistryObject extends DurableObject<Env> {
     )
     this.#registry.load(stored.instances, stored.latestTimestamp, renewStalenessMs(CONFIG.evictAfterMs))
     if (stored.appid !== undefined && stored.env !== undefined) this.#app = { appid: stored.appid, env: stored.env }
+    this.#writers = new InstanceWriters(this.#store.history(HISTORY_ROWS))
     this.#snapshots = new SnapshotCache(this.#registry)
     this.#waiters = new Waiters(ctx, this.#snapshots, () => this.#registry.latestTimestamp)
   }
@@ -69,9 +72,12 @@ export class RegistryObject extends DurableObject<Env> {
     return this.#write(() => this.#register(input, actor))
   }
 
-  /** POST /discovery/renew: memory only; the renew time reaches storage in the next flush. */
-  renew(input: RenewInput): string {
-    return body(this.#renew(input))
+  /**
+   * POST /discovery/renew: memory only; the renew time reaches storage in the next flush. A
+   * renew by another token than the instance's last writer is recorded in the history.
+   */
+  renew(input: RenewInput, actor: string): string {
+    return body(this.#renew(input, actor))
   }
 
   /** POST /discovery/cancel */
@@ -98,14 +104,21 @@ export class RegistryObject extends DurableObject<Env> {
     if (!result.ok) return { reply: failure(result.error) }
     if (result.value.stored) this.#store.put(result.value.instance)
     this.#store.record([{ atMs: now, op: 'register', zone: input.zone, hostname: input.hostname, actor }])
+    this.#writers.wrote(input.zone, input.hostname, actor)
     if (wasEmpty) this.#identify(input.appid, input.env)
     this.#unannounced = true
     return { reply: { code: ECODE.OK }, catalog: wasEmpty ? 'add' : undefined }
   }
 
-  #renew(input: RenewInput): Reply {
-    const result = this.#registry.renew(input, this.now())
-    if (result.ok) return { code: ECODE.OK, data: encodeInstance(result.value) }
+  #renew(input: RenewInput, actor: string): Reply {
+    const now = this.now()
+    const result = this.#registry.renew(input, now)
+    if (result.ok) {
+      if (this.#writers.renewedBy(input.zone, input.hostname, actor)) {
+        this.#store.record([{ atMs: now, op: 'renew', zone: input.zone, hostname: input.hostname, actor }])
+      }
+      return { code: ECODE.OK, data: encodeInstance(result.value) }
+    }
     const error = result.error
     if (error.reason === 'not_found') {
       return { code: ECODE.NOTHING_FOUND, data: error.detail === 'empty' ? EMPTY_INSTANCE_JSON : 'null' }
@@ -119,6 +132,7 @@ export class RegistryObject extends DurableObject<Env> {
     if (!result.ok) return { reply: { code: errorToEcode(result.error) } }
     this.#store.delete(result.value)
     this.#store.record([{ atMs: now, op: 'cancel', zone: input.zone, hostname: input.hostname, actor }])
+    this.#writers.forget(input.zone, input.hostname)
     this.#unannounced = true
     return { reply: { code: ECODE.OK }, catalog: this.#registry.size === 0 ? 'remove' : undefined }
   }
@@ -129,6 +143,7 @@ export class RegistryObject extends DurableObject<Env> {
     if (!result.ok) return { reply: failure(result.error) }
     for (const instance of result.value) this.#store.put(instance)
     this.#store.record(result.value.map((i) => ({ atMs: now, op: 'set' as const, zone: i.zone, hostname: i.hostname, actor })))
+    for (const i of result.value) this.#writers.wrote(i.zone, i.hostname, actor)
     this.#unannounced = true
     return { reply: { code: ECODE.OK } }
   }
@@ -162,6 +177,7 @@ export class RegistryObject extends DurableObject<Env> {
       const evicted = this.#registry.evictExpired(now)
       for (const instance of evicted) this.#store.delete(instance)
       this.#store.record(evicted.map((i) => ({ atMs: now, op: 'evict' as const, zone: i.zone, hostname: i.hostname, actor: 'lease' })))
+      for (const i of evicted) this.#writers.forget(i.zone, i.hostname)
       this.#store.renewed(this.#registry.renewsToPersist())
       if (evicted.length > 0) {
         console.log(JSON.stringify({ op: 'evict', ...this.#app, hostnames: evicted.map((i) => i.hostname) }))

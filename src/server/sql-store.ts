@@ -22,7 +22,8 @@ type InstanceRow = { doc: string; renew_ms: number }
 /** One change of the app, and who made it (a token id, never a token). */
 export interface HistoryEntry {
   atMs: number
-  op: 'register' | 'cancel' | 'set' | 'evict'
+  /** `renew` only when it came from another token than the instance's last writer (instance-writers.ts). */
+  op: 'register' | 'renew' | 'cancel' | 'set' | 'evict'
   zone: string
   hostname: string
   actor: string

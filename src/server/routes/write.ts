@@ -34,7 +34,7 @@ function write<T extends { appid: string; env: string }>(
 }
 
 const register = write(parseRegister, (stub, input, actor) => stub.register(input, actor))
-const renew = write(parseRenew, (stub, input) => stub.renew(input))
+const renew = write(parseRenew, (stub, input, actor) => stub.renew(input, actor))
 const cancel = write(parseCancel, (stub, input, actor) => stub.cancel(input, actor))
 const set = write(parseSet, (stub, input, actor) => stub.set(input, actor))
 
