@@ -10,7 +10,7 @@ import { methodNotAllowed, notFound, reply } from './reply.ts'
 import { pollRoutes } from './routes/poll.ts'
 import { readRoutes } from './routes/read.ts'
 import { writeRoutes } from './routes/write.ts'
-import { allowedOrigin, isPreflight, preflight, withCors } from './cors.ts'
+import { allowedOrigin, corsEnabled, isPreflight, preflight, withCors } from './cors.ts'
 import { CONFIG, LIMITERS } from './runtime-config.ts'
 
 const KNOWN_PATHS = new Set<string>(Object.values(PATHS))
@@ -29,12 +29,24 @@ app.onError((error, c) => {
 /** `/t/<token>/discovery/...`: a token carried in the node address (see auth.ts). */
 const TOKEN_PATH = /^\/t\/([^/]+)(\/.*)$/
 
-/** The Worker's fetch handler: a browser origin allowed by CORS_ORIGINS gets CORS headers. */
+/** The Worker's fetch handler: CORS (when CORS_ORIGINS is set) around the routes. */
 export async function handle(request: Request, bindings: Env, ctx: ExecutionContext): Promise<Response> {
+  if (!corsEnabled(CONFIG.cors)) return guarded(request, bindings, ctx)
   const allowOrigin = allowedOrigin(request, CONFIG.cors)
-  if (allowOrigin === undefined) return route(request, bindings, ctx)
-  if (isPreflight(request) && KNOWN_PATHS.has(cleanPath(new URL(request.url).pathname).path)) return preflight(allowOrigin)
-  return withCors(await route(request, bindings, ctx), allowOrigin)
+  if (allowOrigin !== undefined && isPreflight(request) && KNOWN_PATHS.has(cleanPath(new URL(request.url).pathname).path)) {
+    return preflight(allowOrigin)
+  }
+  return withCors(await guarded(request, bindings, ctx), allowOrigin, CONFIG.cors)
+}
+
+/** The routes, with anything unexpected outside Hono's handlers also answered -500, never HTTP 500. */
+async function guarded(request: Request, bindings: Env, ctx: ExecutionContext): Promise<Response> {
+  try {
+    return await route(request, bindings, ctx)
+  } catch (error) {
+    console.error(JSON.stringify({ op: 'request', method: request.method, error: String(error) }))
+    return reply({ code: ECODE.SERVER_ERR })
+  }
 }
 
 /**

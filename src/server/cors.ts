@@ -6,12 +6,13 @@
  */
 import type { CorsOrigins } from './config.ts'
 
+export const corsEnabled = (cors: CorsOrigins): boolean => cors === '*' || cors.size > 0
+
 /** The value for Access-Control-Allow-Origin, or undefined when this request gets none. */
 export function allowedOrigin(request: Request, cors: CorsOrigins): string | undefined {
-  const origin = request.headers.get('origin')
-  if (origin === null) return undefined
   if (cors === '*') return '*'
-  return cors.has(origin) ? origin : undefined
+  const origin = request.headers.get('origin')
+  return origin !== null && cors.has(origin) ? origin : undefined
 }
 
 /** Whether this is a CORS preflight (an OPTIONS asking for a method), which `preflight` answers. */
@@ -20,27 +21,30 @@ export const isPreflight = (request: Request): boolean =>
 
 /** 204 allowing the registry's methods and the headers the SDK sends. */
 export function preflight(allowOrigin: string): Response {
-  return new Response(null, {
+  const response = new Response(null, {
     status: 204,
     headers: {
-      ...originHeaders(allowOrigin),
+      'access-control-allow-origin': allowOrigin,
       'access-control-allow-methods': 'GET, POST',
       // X1-Bmspy-Timeout: the poll deadline the SDK sends with every poll
       'access-control-allow-headers': 'Authorization, Content-Type, X1-Bmspy-Timeout',
       'access-control-max-age': '600',
     },
   })
+  if (allowOrigin !== '*') response.headers.append('vary', 'Origin')
+  return response
 }
 
-/** The response with the CORS headers added (copied first when its headers are immutable). */
-export function withCors(response: Response, allowOrigin: string): Response {
+/**
+ * The response with the CORS headers added (copied first: its headers may be immutable). With
+ * a list of origins every answer varies by Origin, allowed or not, so that no cache hands one
+ * origin's answer to another (the Fetch standard's advice).
+ */
+export function withCors(response: Response, allowOrigin: string | undefined, cors: CorsOrigins): Response {
   const out = new Response(response.body, response)
-  for (const [name, value] of Object.entries(originHeaders(allowOrigin))) out.headers.set(name, value)
+  if (cors !== '*') out.headers.append('vary', 'Origin')
+  if (allowOrigin === undefined) return out
+  out.headers.set('access-control-allow-origin', allowOrigin)
   out.headers.set('access-control-expose-headers', 'Retry-After, WWW-Authenticate')
   return out
-}
-
-function originHeaders(allowOrigin: string): Record<string, string> {
-  // a specific origin varies the answer by Origin: caches must not reuse it for another page
-  return allowOrigin === '*' ? { 'access-control-allow-origin': '*' } : { 'access-control-allow-origin': allowOrigin, vary: 'Origin' }
 }

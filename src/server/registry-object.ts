@@ -26,12 +26,6 @@ import { HISTORY_ROWS, type HistoryEntry, SqlStore } from './sql-store.ts'
 import { Waiters } from './waiters.ts'
 import { WriteBatch } from './write-batch.ts'
 
-/** A write's outcome, and the catalog change it calls for (made after its batch). */
-interface Written {
-  reply: Reply
-  catalog?: 'add' | 'remove'
-}
-
 /** Alarms are never set closer together than this (each one is a billed request). */
 const ALARM_MIN_GAP_MS = Math.min(1000, CONFIG.evictAfterMs / 10)
 
@@ -44,6 +38,12 @@ export class RegistryObject extends DurableObject<Env> {
   readonly #writes = new WriteBatch(() => this.#announce())
   /** A write changed the app since the last announcement (see #announce). */
   #unannounced = false
+  /** Whether the catalog lists this app, as far as this object knows (undefined: not known). */
+  #listed: boolean | undefined
+  /** Catalog updates, one after another: calls through different stubs may arrive in any order. */
+  #catalogUpdates: Promise<void> = Promise.resolve()
+  /** Updates queued and not yet done: while any is, #listed may be about to change. */
+  #catalogQueued = 0
   #app: { appid: string; env: string } | undefined
   /** The alarm time as last set (ms, object clock); undefined = not read yet. */
   #armedAt: number | null | undefined
@@ -90,33 +90,31 @@ export class RegistryObject extends DurableObject<Env> {
     return this.#write(() => this.#set(input, actor))
   }
 
-  /** A write in the next batch (write-batch.ts), then its catalog change, then its answer. */
-  async #write(write: () => Written): Promise<string> {
-    const { reply, catalog } = await this.#writes.run(write)
-    if (catalog) await this.#catalog(catalog)
+  /** A write in the next batch (write-batch.ts), then the catalog in step, then its answer. */
+  async #write(write: () => Reply): Promise<string> {
+    const reply = await this.#writes.run(write)
+    await this.#syncCatalog()
     return body(reply)
   }
 
-  #register(input: RegisterInput, actor: string): Written {
+  #register(input: RegisterInput, actor: string): Reply {
     const wasEmpty = this.#registry.size === 0
     const now = this.now()
     const result = this.#registry.register(input, now)
-    if (!result.ok) return { reply: failure(result.error) }
+    if (!result.ok) return failure(result.error)
+    this.#unannounced = true
     if (result.value.stored) this.#store.put(result.value.instance)
     this.#store.record([{ atMs: now, op: 'register', zone: input.zone, hostname: input.hostname, actor }])
-    this.#writers.wrote(input.zone, input.hostname, actor)
+    this.#writers.registered(input.zone, input.hostname, actor)
     if (wasEmpty) this.#identify(input.appid, input.env)
-    this.#unannounced = true
-    return { reply: { code: ECODE.OK }, catalog: wasEmpty ? 'add' : undefined }
+    return { code: ECODE.OK }
   }
 
   #renew(input: RenewInput, actor: string): Reply {
     const now = this.now()
     const result = this.#registry.renew(input, now)
     if (result.ok) {
-      if (this.#writers.renewedBy(input.zone, input.hostname, actor)) {
-        this.#store.record([{ atMs: now, op: 'renew', zone: input.zone, hostname: input.hostname, actor }])
-      }
+      if (this.#writers.renewedBy(input.zone, input.hostname, actor)) this.#recordLater({ atMs: now, op: 'renew', zone: input.zone, hostname: input.hostname, actor })
       return { code: ECODE.OK, data: encodeInstance(result.value) }
     }
     const error = result.error
@@ -126,26 +124,25 @@ export class RegistryObject extends DurableObject<Env> {
     return failure(error)
   }
 
-  #cancel(input: CancelInput, actor: string): Written {
+  #cancel(input: CancelInput, actor: string): Reply {
     const now = this.now()
     const result = this.#registry.cancel(input, now)
-    if (!result.ok) return { reply: { code: errorToEcode(result.error) } }
+    if (!result.ok) return { code: errorToEcode(result.error) }
+    this.#unannounced = true
     this.#store.delete(result.value)
     this.#store.record([{ atMs: now, op: 'cancel', zone: input.zone, hostname: input.hostname, actor }])
     this.#writers.forget(input.zone, input.hostname)
-    this.#unannounced = true
-    return { reply: { code: ECODE.OK }, catalog: this.#registry.size === 0 ? 'remove' : undefined }
+    return { code: ECODE.OK }
   }
 
-  #set(input: SetInput, actor: string): Written {
+  #set(input: SetInput, actor: string): Reply {
     const now = this.now()
     const result = this.#registry.set(input, now)
-    if (!result.ok) return { reply: failure(result.error) }
+    if (!result.ok) return failure(result.error)
+    this.#unannounced = true
     for (const instance of result.value) this.#store.put(instance)
     this.#store.record(result.value.map((i) => ({ atMs: now, op: 'set' as const, zone: i.zone, hostname: i.hostname, actor })))
-    for (const i of result.value) this.#writers.wrote(i.zone, i.hostname, actor)
-    this.#unannounced = true
-    return { reply: { code: ECODE.OK } }
+    return { code: ECODE.OK }
   }
 
   /** GET /discovery/fetch (named `snapshot`: `fetch` is the object's HTTP handler). */
@@ -156,7 +153,7 @@ export class RegistryObject extends DurableObject<Env> {
 
   /** The app's newest changes and who made them (GET /discovery/history). */
   async history(limit: number): Promise<HistoryEntry[]> {
-    return this.#store.history(limit)
+    return this.#writes.run(() => this.#store.history(limit)) // behind the entries still to be written
   }
 
   /** Every instance as encoded JSON, unfiltered, metadata `null` when none (fetch/all). */
@@ -183,7 +180,7 @@ export class RegistryObject extends DurableObject<Env> {
         console.log(JSON.stringify({ op: 'evict', ...this.#app, hostnames: evicted.map((i) => i.hostname) }))
         this.#store.latest(this.#registry.latestTimestamp)
         this.#waiters.notify()
-        if (this.#registry.size === 0) await this.#catalog('remove')
+        await this.#syncCatalog()
       }
     } catch (error) {
       console.error(JSON.stringify({ op: 'alarm', ...this.#app, error: String(error) }))
@@ -203,9 +200,16 @@ export class RegistryObject extends DurableObject<Env> {
   async #announce(): Promise<void> {
     if (!this.#unannounced) return
     this.#unannounced = false
-    this.#store.latest(this.#registry.latestTimestamp)
-    this.#waiters.notify()
-    await this.#syncAlarm()
+    try {
+      this.#store.latest(this.#registry.latestTimestamp)
+      this.#waiters.notify()
+      await this.#syncAlarm()
+    } catch (error) {
+      // the batch's writers get -500 and retry; their retry (or any write) announces again
+      this.#unannounced = true
+      this.#armedAt = undefined
+      throw error
+    }
   }
 
   #identify(appid: string, env: string): void {
@@ -214,14 +218,39 @@ export class RegistryObject extends DurableObject<Env> {
     this.#store.identify(appid, env)
   }
 
-  /** Keep the catalog (the list of apps, for fetch/all) in step; a failure is logged only. */
-  async #catalog(op: 'add' | 'remove'): Promise<void> {
-    if (!this.#app) return
-    try {
-      await catalogOf(this.env)[op](this.#app.appid, this.#app.env)
-    } catch (error) {
-      console.error(JSON.stringify({ op: `catalog.${op}`, ...this.#app, error: String(error) }))
-    }
+  /**
+   * Bring the catalog (the list of apps, for fetch/all) in step with whether the app has
+   * instances. Updates run one after another and each reads the state when it runs, so a
+   * register and a cancel in one batch can never leave the catalog listing an empty app. A
+   * failure is logged; the next write tries again.
+   */
+  #syncCatalog(): Promise<void> {
+    if (this.#catalogQueued === 0 && (this.#registry.size > 0) === this.#listed) return this.#catalogUpdates
+    this.#catalogQueued += 1
+    this.#catalogUpdates = this.#catalogUpdates.then(async () => {
+      const listed = this.#registry.size > 0
+      try {
+        if (listed === this.#listed || !this.#app) return
+        await catalogOf(this.env)[listed ? 'add' : 'remove'](this.#app.appid, this.#app.env)
+        this.#listed = listed
+      } catch (error) {
+        this.#listed = undefined
+        console.error(JSON.stringify({ op: `catalog.${listed ? 'add' : 'remove'}`, ...this.#app, error: String(error) }))
+      } finally {
+        this.#catalogQueued -= 1
+      }
+    })
+    return this.#catalogUpdates
+  }
+
+  /**
+   * A history entry written in the next write batch rather than now: a renew by a stranger
+   * (instance-writers.ts) then shares a commit, and its reply does not wait for one.
+   */
+  #recordLater(entry: HistoryEntry): void {
+    this.#writes.run(() => this.#store.record([entry])).catch((error: unknown) => {
+      console.error(JSON.stringify({ op: 'history', ...this.#app, error: String(error) }))
+    })
   }
 
   /** One alarm at the next wake-up; only moved earlier between alarms, never on renew. */

@@ -22,7 +22,7 @@ type InstanceRow = { doc: string; renew_ms: number }
 /** One change of the app, and who made it (a token id, never a token). */
 export interface HistoryEntry {
   atMs: number
-  /** `renew` only when it came from another token than the instance's last writer (instance-writers.ts). */
+  /** `renew` only when another token than the registering one made it (instance-writers.ts). */
   op: 'register' | 'renew' | 'cancel' | 'set' | 'evict'
   zone: string
   hostname: string

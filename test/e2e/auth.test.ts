@@ -196,15 +196,18 @@ describe('history', () => {
     expect((await call(registry.url, '/discovery/history?appid=demo.h&env=dev', { token: reader })).status).toBe(403)
   })
 
-  it('records a renew only when another token than the last writer makes it', async () => {
+  it('records a renew only when a token other than the registering one makes it', async () => {
     const owner = await token(['write'], ['demo.r'], ['dev'], { tid: 'owner' })
     const other = await token(['write'], ['demo.*'], ['dev'], { tid: 'other' })
     const renewBy = async (t: string) => (await call(registry.url, '/discovery/renew', { token: t, form: instance('demo.r', 'h1') })).code
     expect((await call(registry.url, '/discovery/register', { token: owner, form: instance('demo.r', 'h1') })).code).toBe('0')
     for (const t of [owner, owner, other, other, owner]) expect(await renewBy(t)).toBe('0')
+    const set = { ...instance('demo.r', 'h1'), status: 2 }
+    expect((await call(registry.url, '/discovery/set', { token: admin, form: set })).code).toBe('0')
+    expect(await renewBy(owner)).toBe('0') // a set by an admin makes no stranger of the owner
     const r = await call(registry.url, '/discovery/history?appid=demo.r&env=dev', { token: admin })
-    const ops = [...r.text.matchAll(/"op":"(\w+)","zone":"sh001","hostname":"h1","actor":"token:(\w+)"/g)].map((m) => `${m[1]} ${m[2]}`)
-    expect(ops).toEqual(['renew owner', 'renew other', 'register owner'])
+    const ops = [...r.text.matchAll(/"op":"(\w+)","zone":"sh001","hostname":"h1","actor":"token:([\w-]+)"/g)].map((m) => `${m[1]} ${m[2]}`)
+    expect(ops).toEqual(['set t-admin', 'renew other', 'register owner'])
   })
 })
 

@@ -44,6 +44,12 @@ describe('with CORS_ORIGINS listing the page', () => {
     expect(await response.text()).toContain('"code":-401')
   })
 
+  it('varies every answer by Origin, even one to a client that sent none', async () => {
+    const response = await fetch(`${registry.url}/discovery/nodes`)
+    expect(response.headers.get('vary')).toBe('Origin')
+    expect(response.headers.get('access-control-allow-origin')).toBeNull()
+  })
+
   it('gives an origin not on the list nothing', async () => {
     const preflight = await preflightOf(registry.url, '/discovery/register', 'https://evil.example')
     expect(preflight.status).toBe(405)

@@ -18,4 +18,20 @@ describe('fetch/all', () => {
     expect(all.data['infra.discovery']).toHaveLength(1)
     await runDurableObjectAlarm(stubOf(a))
   })
+
+  it('follows a burst that empties and refills an app in one batch', async () => {
+    const [a, b] = [freshAppid(), freshAppid()]
+    const listed = async () => {
+      const all = JSON.parse((await get('fetch/all')).text) as { data: Record<string, unknown[]> }
+      return [a, b].map((app) => app in all.data)
+    }
+    // a: its first register and its last cancel together; b: its last cancel and a new register together
+    await register(b, 'old')
+    await Promise.all([register(a, 'h1'), post('cancel', { appid: a, env: 'dev', zone: 'sh001', hostname: 'h1' })])
+    await Promise.all([post('cancel', { appid: b, env: 'dev', zone: 'sh001', hostname: 'old' }), register(b, 'new')])
+    const [, cancelledA] = await Promise.all([register(a, 'h2'), post('cancel', { appid: a, env: 'dev', zone: 'sh001', hostname: 'h2' })])
+    expect(cancelledA.text).toContain('"code":0')
+    expect(await listed()).toEqual([false, true])
+    await runDurableObjectAlarm(stubOf(b))
+  })
 })
