@@ -18,7 +18,8 @@ export const REGISTRY_MIGRATIONS: Migrations = [
    );
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   // seq is the rowid: rows are only trimmed from the oldest end, so it never goes back, and
-  // AUTOINCREMENT would add a sqlite_sequence page to every register's commit.
+  // AUTOINCREMENT would add a sqlite_sequence page to every register's commit. (Edited before
+  // any release; a local database made earlier keeps AUTOINCREMENT and behaves the same.)
   `CREATE TABLE history (
      seq INTEGER PRIMARY KEY,
      at_ms INTEGER NOT NULL,
