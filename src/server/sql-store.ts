@@ -47,7 +47,6 @@ export interface StoredApp {
 
 export class SqlStore {
   readonly #sql: SqlStorage
-  #appendsSinceTrim = 0
   /** The `latest` of the instance row written last, until the counter is stored (see latest()). */
   #rowLatest: bigint | undefined
 
@@ -103,20 +102,22 @@ export class SqlStore {
 
   /** Append to the app's history; it keeps the newest HISTORY_ROWS entries (and a few more). */
   record(entries: HistoryEntry[]): void {
+    let trim = false
     for (const e of entries) {
-      this.#sql.exec(
-        'INSERT INTO history (at_ms, op, zone, hostname, actor) VALUES (?, ?, ?, ?, ?)',
-        e.atMs,
-        e.op,
-        e.zone,
-        e.hostname,
-        e.actor
-      )
+      const { seq } = this.#sql
+        .exec<{ seq: number }>(
+          'INSERT INTO history (at_ms, op, zone, hostname, actor) VALUES (?, ?, ?, ?, ?) RETURNING seq',
+          e.atMs,
+          e.op,
+          e.zone,
+          e.hostname,
+          e.actor
+        )
+        .one()
+      // counted by the row id, not in memory: an object that sleeps between a few writes trims too
+      if (seq % HISTORY_TRIM_EVERY === 0) trim = true
     }
-    this.#appendsSinceTrim += entries.length
-    if (this.#appendsSinceTrim < HISTORY_TRIM_EVERY) return
-    this.#appendsSinceTrim = 0
-    this.#sql.exec('DELETE FROM history WHERE seq <= (SELECT MAX(seq) FROM history) - ?', HISTORY_ROWS)
+    if (trim) this.#sql.exec('DELETE FROM history WHERE seq <= (SELECT MAX(seq) FROM history) - ?', HISTORY_ROWS)
   }
 
   /** The newest `limit` history entries, newest first. */

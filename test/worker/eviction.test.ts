@@ -1,5 +1,5 @@
 /** Eviction from memory: an object that wakes again reloads everything from SQLite. */
-import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test'
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { advance, freshAppid, get, hostnames, latest, post, register, renew, stubOf } from './support.ts'
 
@@ -34,6 +34,18 @@ describe('RegistryObject after eviction from memory', () => {
     expect(await latest(appid)).toBe(counter)
     await runDurableObjectAlarm(stubOf(appid))
   })
+
+  it('keeps the history bounded though the object sleeps between a few writes', async () => {
+    const appid = freshAppid()
+    const rows = () => runInDurableObject(stubOf(appid), (_, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM history').one().n)
+    for (let round = 0; round < 110; round++) {
+      for (let i = 0; i < 10; i++) await register(appid, `h${i}`) // a history row each
+      await evictDurableObject(stubOf(appid))
+    }
+    expect(await rows()).toBeLessThanOrEqual(1000 + 63)
+    expect(await rows()).toBeGreaterThanOrEqual(1000)
+    await runDurableObjectAlarm(stubOf(appid))
+  }, 60_000)
 
   it('never evicts an instance that renewed within its lease, though that renew was not written', async () => {
     const appid = freshAppid()
