@@ -32,12 +32,12 @@ const KID = /^[A-Za-z0-9_-]{1,32}$/
 const TID = /^[A-Za-z0-9_-]{1,64}$/
 const PATTERN = /^(\*|[^*\s,]{1,128}(\.\*)?)$/
 /** Tokens longer than this are refused before any decoding. */
-export const MAX_TOKEN_CHARS = 4096
+const MAX_TOKEN_CHARS = 4096
 
 const encoder = new TextEncoder()
 
 /** Why a token was refused. */
-export type TokenProblem = 'malformed' | 'unknown key' | 'bad signature' | 'expired' | 'revoked'
+type TokenProblem = 'malformed' | 'unknown key' | 'bad signature' | 'expired' | 'revoked'
 
 /** Sign claims with `key`. */
 export async function mintToken(claims: TokenClaims, key: TokenKey): Promise<string> {
@@ -113,10 +113,22 @@ function claimsProblem(c: TokenClaims): string | undefined {
   return undefined
 }
 
+/** Strict UTF-8 (a bad byte throws); one instance serves every call, as nothing is streamed. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+/** Standard base64 → UTF-8 text (HTTP Basic credentials); undefined when either step fails. */
+export function base64Text(value: string): string | undefined {
+  try {
+    return strictUtf8.decode(Uint8Array.from(atob(value), (c) => c.charCodeAt(0)))
+  } catch {
+    return undefined
+  }
+}
+
 function parseClaims(bytes: Uint8Array): TokenClaims | undefined {
   let raw: unknown
   try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes))
+    raw = JSON.parse(strictUtf8.decode(bytes))
   } catch {
     return undefined
   }

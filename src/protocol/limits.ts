@@ -22,4 +22,6 @@ export const LIMITS = {
   hostnamesPerSet: 100,
   /** Instances one application (appid + env) may hold. */
   instancesPerApp: 50_000,
+  /** History entries each application keeps, and the most one history request may ask for. */
+  historyRows: 1000,
 } as const

@@ -277,11 +277,11 @@ export const parsePoll = (form: Form, strict: boolean): Parsed<PollInput> =>
     }
   })
 
-/** GET /discovery/history: which app, and how many entries (default 100, at most 1000). */
+/** GET /discovery/history: which app, and how many entries (default 100, at most LIMITS.historyRows). */
 export const parseHistory = (form: Form): Parsed<{ appid: string; env: string; limit: number }> =>
   parsing(() => {
     const limit = uint32('limit', first(form, 'limit')) || 100
-    if (limit > 1000) throw new ParamFailure('limit', 'at most 1000')
+    if (limit > LIMITS.historyRows) throw new ParamFailure('limit', `at most ${LIMITS.historyRows}`)
     return { appid: id(form, 'appid'), env: id(form, 'env'), limit }
   })
 

@@ -1,8 +1,10 @@
 /**
- * A protocol outcome of a registry object: a code, the `data` as already-encoded JSON text (so
- * int64 digits stay exact and nothing re-encodes it), and an optional message. It crosses to
- * the Worker as is (fetch), which wraps it in the envelope, or already wrapped (the writes).
+ * A protocol outcome: a code, the `data` as already-encoded JSON text (so int64 digits stay
+ * exact and nothing re-encodes it), and an optional message; `replyBody` wraps it in the
+ * envelope.
  */
+import { envelope } from './envelope.ts'
+
 export interface Reply {
   code: number
   /** Encoded JSON for the envelope's `data`; absent = no `data` key. */
@@ -10,3 +12,6 @@ export interface Reply {
   /** Envelope message; absent = the code as a string. */
   message?: string
 }
+
+/** The response body of a reply: the normal envelope. */
+export const replyBody = (r: Reply): string => envelope(r.code, r.data, r.message)

@@ -294,11 +294,6 @@ export class Registry {
     return due
   }
 
-  /** Note that a whole instance (with its renew time) was written to storage. */
-  persisted(instance: Instance): void {
-    this.#persistedRenew.set(keyOf(instance.zone, instance.hostname), nsToMs(instance.renewTimestamp))
-  }
-
   #setLeaseStart(key: string, startMs: number): void {
     const old = this.#leaseStart.get(key)
     this.#leaseStart.set(key, startMs)

@@ -16,10 +16,15 @@ export interface ViewQuery {
   statusMask: number
 }
 
+/** This registry's own infra.discovery instances in `env`, addressed as this caller reaches it. */
+export async function infraInstancesFor(bindings: Env, config: Config, request: Request, env: string) {
+  const epoch = await registryEpoch(bindings, config)
+  return { epoch, instances: infraInstances(config, nodeAddrs(config, request.url), env, epoch, nodeScheme(request)) }
+}
+
 /** The infra.discovery view, or undefined when the asked zone is not this registry's. */
 export async function infraView(bindings: Env, config: Config, request: Request, q: Omit<ViewQuery, 'appid'>) {
-  const epoch = await registryEpoch(bindings, config)
-  const instances = infraInstances(config, nodeAddrs(config, request.url), q.env, epoch, nodeScheme(request))
+  const { epoch, instances } = await infraInstancesFor(bindings, config, request, q.env)
   const snapshot = infraSnapshot(instances, config, q.zone, q.statusMask, epoch)
   return snapshot && { json: encodeSnapshot(snapshot), latest: epoch }
 }
@@ -27,6 +32,5 @@ export async function infraView(bindings: Env, config: Config, request: Request,
 /** The encoded view of any app, or undefined when it does not exist. */
 export async function appView(bindings: Env, config: Config, request: Request, q: ViewQuery): Promise<string | undefined> {
   if (q.appid === INFRA_APPID) return (await infraView(bindings, config, request, q))?.json
-  const reply = await registryFor(bindings, q).snapshot({ zone: q.zone, statusMask: q.statusMask })
-  return reply.code === 0 ? reply.data : undefined
+  return registryFor(bindings, q).snapshot({ zone: q.zone, statusMask: q.statusMask })
 }

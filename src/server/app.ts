@@ -15,12 +15,13 @@ import { CONFIG, LIMITERS } from './runtime-config.ts'
 
 const KNOWN_PATHS = new Set<string>(Object.values(PATHS))
 
-export const app = new Hono<{ Bindings: Env }>()
+const app = new Hono<{ Bindings: Env }>()
   .route('/', writeRoutes)
   .route('/', readRoutes)
   .route('/', pollRoutes)
 
-app.notFound((c) => (KNOWN_PATHS.has(c.req.path) ? methodNotAllowed() : notFound()))
+// route() sends unknown paths 404 first: what reaches here is a known path with another method
+app.notFound(() => methodNotAllowed())
 app.onError((error, c) => {
   console.error(JSON.stringify({ op: 'request', method: c.req.method, path: c.req.path, error: String(error), stack: error.stack }))
   return reply({ code: ECODE.SERVER_ERR })
@@ -57,8 +58,8 @@ async function guarded(request: Request, bindings: Env, ctx: ExecutionContext): 
 async function route(request: Request, bindings: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url)
   const { path, pathToken } = cleanPath(url.pathname)
-  if (request.method === 'HEAD') return KNOWN_PATHS.has(path) ? methodNotAllowed() : notFound()
   if (!KNOWN_PATHS.has(path)) return notFound()
+  if (request.method === 'HEAD') return methodNotAllowed()
   let routed = request
   if (path !== url.pathname) {
     url.pathname = path

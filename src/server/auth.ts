@@ -7,14 +7,15 @@
  */
 import { covers, hasScope, type Need, refusal } from '../auth/policy.ts'
 import { INFRA_APPID } from '../protocol/paths.ts'
-import { type TokenClaims, verifyToken } from '../auth/token.ts'
+import { base64Text, type TokenClaims, verifyToken } from '../auth/token.ts'
 import type { AuthConfig } from './config.ts'
+import type { Limiters } from './rate-limits.ts'
 import { refuse } from './reply.ts'
 
 /** How the credential arrived; decides how `nodes` and infra.discovery address this registry. */
-export type Via = 'bearer' | 'basic' | 'path'
+type Via = 'bearer' | 'basic' | 'path'
 
-export type Access =
+type Access =
   | { kind: 'open' }
   | { kind: 'anonymous' }
   | { kind: 'token'; claims: TokenClaims; token: string; via: Via }
@@ -22,7 +23,7 @@ export type Access =
 const accessByRequest = new WeakMap<Request, Access>()
 
 /** The access established for this request by `authenticate` (open when none was). */
-export const accessOf = (request: Request): Access => accessByRequest.get(request) ?? { kind: 'open' }
+const accessOf = (request: Request): Access => accessByRequest.get(request) ?? { kind: 'open' }
 
 /** Who a write is recorded as in the app's history: the token id, never the token. */
 export function actorOf(request: Request): string {
@@ -54,7 +55,7 @@ export async function authenticate(
   request: Request,
   pathToken: string | undefined,
   config: AuthConfig,
-  limits: { token?: RateLimit; address?: RateLimit },
+  limits: Limiters,
   nowMs: number
 ): Promise<Response | undefined> {
   if (config.mode === 'off') return undefined
@@ -128,7 +129,7 @@ function credentialOf(request: Request, pathToken: string | undefined): Credenti
     const [scheme = '', value = ''] = header.trim().split(/\s+/, 2)
     if (scheme.toLowerCase() === 'bearer' && value) return { token: value, via: 'bearer' }
     if (scheme.toLowerCase() === 'basic' && value) {
-      const decoded = decodeBasic(value)
+      const decoded = base64Text(value)
       if (decoded === undefined) return { problem: 'Authorization: Basic value is not base64 of user:password' }
       const colon = decoded.indexOf(':')
       const user = colon < 0 ? decoded : decoded.slice(0, colon)
@@ -138,14 +139,4 @@ function credentialOf(request: Request, pathToken: string | undefined): Credenti
     return { problem: 'Authorization must be "Bearer <token>" (or Basic with the token as user or password)' }
   }
   return pathToken === undefined ? { token: undefined, via: 'bearer' } : { token: pathToken, via: 'path' }
-}
-
-/** base64 → UTF-8 text; undefined when either step fails. */
-function decodeBasic(value: string): string | undefined {
-  try {
-    const bytes = Uint8Array.from(atob(value), (c) => c.charCodeAt(0))
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
-  } catch {
-    return undefined
-  }
 }

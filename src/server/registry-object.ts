@@ -5,10 +5,9 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { ECODE, errorToEcode } from '../protocol/ecode.ts'
-import { envelope } from '../protocol/envelope.ts'
 import { EMPTY_INSTANCE_JSON, encodeInstance } from '../protocol/instance-codec.ts'
 import { LIMITS } from '../protocol/limits.ts'
-import type { Reply } from '../protocol/reply.ts'
+import { type Reply, replyBody } from '../protocol/reply.ts'
 import type {
   CancelInput,
   RegisterInput,
@@ -34,7 +33,8 @@ export class RegistryObject extends DurableObject<Env> {
   readonly #registry: Registry
   readonly #snapshots: SnapshotCache
   readonly #waiters: Waiters
-  readonly #writers: InstanceWriters
+  /** Built on the first write: the objects woken only to read never replay the history. */
+  #writersLoaded: InstanceWriters | undefined
   readonly #writes = new WriteBatch(() => this.#announce())
   /** A write changed the app since the last announcement (see #announce). */
   #unannounced = false
@@ -42,8 +42,6 @@ export class RegistryObject extends DurableObject<Env> {
   #listed: boolean | undefined
   /** Catalog updates, one after another: calls through different stubs may arrive in any order. */
   #catalogUpdates: Promise<void> = Promise.resolve()
-  /** Updates queued and not yet done: while any is, #listed may be about to change. */
-  #catalogQueued = 0
   #app: { appid: string; env: string } | undefined
   /** The alarm time as last set (ms, object clock); undefined = not read yet. */
   #armedAt: number | null | undefined
@@ -59,7 +57,6 @@ export class RegistryObject extends DurableObject<Env> {
     )
     this.#registry.load(stored.instances, stored.latestTimestamp, renewStalenessMs(CONFIG.evictAfterMs))
     if (stored.appid !== undefined && stored.env !== undefined) this.#app = { appid: stored.appid, env: stored.env }
-    this.#writers = new InstanceWriters(this.#store.history(HISTORY_ROWS))
     this.#snapshots = new SnapshotCache(this.#registry)
     this.#waiters = new Waiters(ctx, this.#snapshots, () => this.#registry.latestTimestamp)
   }
@@ -77,7 +74,7 @@ export class RegistryObject extends DurableObject<Env> {
    * renew by another token than the instance's last writer is recorded in the history.
    */
   renew(input: RenewInput, actor: string): string {
-    return body(this.#renew(input, actor))
+    return replyBody(this.#renew(input, actor))
   }
 
   /** POST /discovery/cancel */
@@ -94,7 +91,7 @@ export class RegistryObject extends DurableObject<Env> {
   async #write(write: () => Reply): Promise<string> {
     const reply = await this.#writes.run(write)
     await this.#syncCatalog()
-    return body(reply)
+    return replyBody(reply)
   }
 
   #register(input: RegisterInput, actor: string): Reply {
@@ -105,7 +102,7 @@ export class RegistryObject extends DurableObject<Env> {
     this.#unannounced = true
     if (result.value.stored) this.#store.put(result.value.instance)
     this.#store.record([{ atMs: now, op: 'register', zone: input.zone, hostname: input.hostname, actor }])
-    this.#writers.registered(input.zone, input.hostname, actor)
+    this.#writers().registered(input.zone, input.hostname, actor)
     if (wasEmpty) this.#identify(input.appid, input.env)
     return { code: ECODE.OK }
   }
@@ -114,7 +111,7 @@ export class RegistryObject extends DurableObject<Env> {
     const now = this.now()
     const result = this.#registry.renew(input, now)
     if (result.ok) {
-      if (this.#writers.renewedBy(input.zone, input.hostname, actor)) this.#recordLater({ atMs: now, op: 'renew', zone: input.zone, hostname: input.hostname, actor })
+      if (this.#writers().renewedBy(input.zone, input.hostname, actor)) this.#recordLater({ atMs: now, op: 'renew', zone: input.zone, hostname: input.hostname, actor })
       return { code: ECODE.OK, data: encodeInstance(result.value) }
     }
     const error = result.error
@@ -131,7 +128,7 @@ export class RegistryObject extends DurableObject<Env> {
     this.#unannounced = true
     this.#store.delete(result.value)
     this.#store.record([{ atMs: now, op: 'cancel', zone: input.zone, hostname: input.hostname, actor }])
-    this.#writers.forget(input.zone, input.hostname)
+    this.#writers().forget(input.zone, input.hostname)
     return { code: ECODE.OK }
   }
 
@@ -145,10 +142,12 @@ export class RegistryObject extends DurableObject<Env> {
     return { code: ECODE.OK }
   }
 
-  /** GET /discovery/fetch (named `snapshot`: `fetch` is the object's HTTP handler). */
-  async snapshot(query: SnapshotQuery): Promise<Reply> {
-    const json = this.#snapshots.get(query)
-    return json === undefined ? { code: ECODE.NOTHING_FOUND, data: 'null' } : { code: ECODE.OK, data: json }
+  /**
+   * GET /discovery/fetch (named `snapshot`: `fetch` is the object's HTTP handler): the encoded
+   * view, or undefined when the app or zone has none. A string, as the writes answer.
+   */
+  snapshot(query: SnapshotQuery): string | undefined {
+    return this.#snapshots.get(query)
   }
 
   /** The app's newest changes and who made them (GET /discovery/history). */
@@ -174,7 +173,7 @@ export class RegistryObject extends DurableObject<Env> {
       const evicted = this.#registry.evictExpired(now)
       for (const instance of evicted) this.#store.delete(instance)
       this.#store.record(evicted.map((i) => ({ atMs: now, op: 'evict' as const, zone: i.zone, hostname: i.hostname, actor: 'lease' })))
-      for (const i of evicted) this.#writers.forget(i.zone, i.hostname)
+      for (const i of evicted) this.#writers().forget(i.zone, i.hostname)
       this.#store.renewed(this.#registry.renewsToPersist())
       if (evicted.length > 0) {
         console.log(JSON.stringify({ op: 'evict', ...this.#app, hostnames: evicted.map((i) => i.hostname) }))
@@ -218,6 +217,11 @@ export class RegistryObject extends DurableObject<Env> {
     this.#store.identify(appid, env)
   }
 
+  #writers(): InstanceWriters {
+    this.#writersLoaded ??= new InstanceWriters(this.#store.history(HISTORY_ROWS))
+    return this.#writersLoaded
+  }
+
   /**
    * Bring the catalog (the list of apps, for fetch/all) in step with whether the app has
    * instances. Updates run one after another and each reads the state when it runs, so a
@@ -225,8 +229,6 @@ export class RegistryObject extends DurableObject<Env> {
    * failure is logged; the next write tries again.
    */
   #syncCatalog(): Promise<void> {
-    if (this.#catalogQueued === 0 && (this.#registry.size > 0) === this.#listed) return this.#catalogUpdates
-    this.#catalogQueued += 1
     this.#catalogUpdates = this.#catalogUpdates.then(async () => {
       const listed = this.#registry.size > 0
       try {
@@ -236,8 +238,6 @@ export class RegistryObject extends DurableObject<Env> {
       } catch (error) {
         this.#listed = undefined
         console.error(JSON.stringify({ op: `catalog.${listed ? 'add' : 'remove'}`, ...this.#app, error: String(error) }))
-      } finally {
-        this.#catalogQueued -= 1
       }
     })
     return this.#catalogUpdates
@@ -273,8 +273,6 @@ export class RegistryObject extends DurableObject<Env> {
   }
 }
 
-/** A reply as the response body (the normal envelope). */
-const body = (r: Reply): string => envelope(r.code, r.data, r.message)
 
 /** A registry failure as a reply; data-carrying failures (renew) are mapped by their caller. */
 function failure(error: RegistryError): Reply {

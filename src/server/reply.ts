@@ -4,7 +4,7 @@
  */
 import { envelope } from '../protocol/envelope.ts'
 import type { ParamError } from '../protocol/params.ts'
-import type { Reply } from '../protocol/reply.ts'
+import { type Reply, replyBody } from '../protocol/reply.ts'
 import { ECODE } from '../protocol/ecode.ts'
 
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
@@ -13,7 +13,7 @@ const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
 export const json = (body: string): Response => new Response(body, { headers: JSON_TYPE })
 
 /** A registry reply in the normal envelope. */
-export const reply = (r: Reply): Response => json(envelope(r.code, r.data, r.message))
+export const reply = (r: Reply): Response => json(replyBody(r))
 
 /** A request the registry cannot take: -400, with a message that names the field. */
 export const badRequest = (error: ParamError): Response => reply({ code: ECODE.REQUEST_ERR, message: error.message })

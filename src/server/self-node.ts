@@ -26,7 +26,7 @@ export function infraInstances(
   addrs: string[],
   env: string,
   epoch: bigint,
-  scheme: 'http' | 'http+token' = 'http'
+  scheme: 'http' | 'http+token'
 ): Instance[] {
   return addrs.map((addr) => ({
     region: config.region,

@@ -6,6 +6,7 @@
  */
 import type { Instance, StoredInstance } from '../registry/model.ts'
 import type { RenewToPersist } from '../registry/registry.ts'
+import { LIMITS } from '../protocol/limits.ts'
 import { migrate } from './migrations.ts'
 
 /** An instance row's `doc` column: the instance with its timestamps as decimal strings. */
@@ -30,7 +31,7 @@ export interface HistoryEntry {
 }
 
 /** How many changes each app keeps in its history. */
-export const HISTORY_ROWS = 1000
+export const HISTORY_ROWS = LIMITS.historyRows
 /**
  * The history is trimmed back to HISTORY_ROWS once per this many appends, not on each one:
  * a trim on every register would add a statement and a page to every commit.
@@ -38,7 +39,7 @@ export const HISTORY_ROWS = 1000
 const HISTORY_TRIM_EVERY = 64
 
 /** What a registry object loads when it wakes. */
-export interface StoredApp {
+interface StoredApp {
   appid: string | undefined
   env: string | undefined
   latestTimestamp: bigint
@@ -125,7 +126,7 @@ export class SqlStore {
     return this.#sql
       .exec<{ at_ms: number; op: HistoryEntry['op']; zone: string; hostname: string; actor: string }>(
         'SELECT at_ms, op, zone, hostname, actor FROM history ORDER BY seq DESC LIMIT ?',
-        Math.min(limit, HISTORY_ROWS) // the table may hold a few more between two trims
+        limit // at most HISTORY_ROWS (params.ts); the table may hold a few more between two trims
       )
       .toArray()
       .map((r) => ({ atMs: r.at_ms, op: r.op, zone: r.zone, hostname: r.hostname, actor: r.actor }))

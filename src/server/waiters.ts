@@ -11,7 +11,7 @@
 import type { SnapshotCache } from './snapshot-cache.ts'
 
 /** Most held polls one app accepts at once; more are told `u` and get no socket. */
-export const MAX_WAITERS_PER_APP = 10_000
+const MAX_WAITERS_PER_APP = 10_000
 
 const UP_ONLY = 1
 const ZONE_TAG = 'z:'

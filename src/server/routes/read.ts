@@ -5,13 +5,13 @@ import { envelope } from '../../protocol/envelope.ts'
 import { encodeInstance } from '../../protocol/instance-codec.ts'
 import { parseFetch, parseFetchs, parseHistory } from '../../protocol/params.ts'
 import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
-import { appView } from '../app-view.ts'
-import { adminView, authorize, nodeAddressFor, nodeScheme, readNeed } from '../auth.ts'
+import { appView, infraInstancesFor } from '../app-view.ts'
+import { adminView, authorize, nodeAddressFor, readNeed } from '../auth.ts'
 import { catalogOf, registryFor } from '../registry-stub.ts'
 import { badRequest, json, reply } from '../reply.ts'
 import { queryForm } from '../request-form.ts'
 import { CONFIG } from '../runtime-config.ts'
-import { infraInstances, nodeAddrs, nodesJson, registryEpoch } from '../self-node.ts'
+import { nodeAddrs, nodesJson } from '../self-node.ts'
 
 /** fetch/all asks this many registry objects at a time. */
 const FETCH_ALL_CONCURRENCY = 32
@@ -48,8 +48,7 @@ export const readRoutes = new Hono<{ Bindings: Env }>()
         if (list.length > 0) byAppid.set(app.appid, [...(byAppid.get(app.appid) ?? []), ...list])
       })
     }
-    const epoch = await registryEpoch(c.env, CONFIG)
-    const infra = infraInstances(CONFIG, nodeAddrs(CONFIG, c.req.url), CONFIG.env, epoch, nodeScheme(c.req.raw))
+    const { instances: infra } = await infraInstancesFor(c.env, CONFIG, c.req.raw, CONFIG.env)
     byAppid.set(INFRA_APPID, infra.map((i) => encodeInstance(i, 'null')))
     const data = [...byAppid].map(([appid, list]) => `${JSON.stringify(appid)}:[${list.join(',')}]`)
     return json(envelope(ECODE.OK, `{${data.join(',')}}`))
