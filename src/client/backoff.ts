@@ -11,7 +11,7 @@ export interface BackoffOptions {
   maxMs?: number
 }
 
-export const DEFAULT_BACKOFF = { initialMs: 1000, maxMs: 30_000 } as const
+const DEFAULT_BACKOFF = { initialMs: 1000, maxMs: 30_000 } as const
 
 /**
  * The delay before retry number `attempt` (1 = after the first failure): `initialMs·2^(attempt-1)`

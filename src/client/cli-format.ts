@@ -4,7 +4,6 @@
  */
 import { stringify } from '../protocol/int64-json.ts'
 import { type Instance, STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
-import type { AppSnapshot } from './app-snapshot.ts'
 import type { NodeStatus } from './wire.ts'
 
 /** Rows of cells as left-aligned columns separated by two spaces; the first row is the header. */
@@ -69,9 +68,6 @@ export function nodesTable(nodes: readonly NodeStatus[]): string {
   const rows = nodes.map((n) => [n.addr, n.status === 0 ? 'UP' : 'LOST', n.zone])
   return table([['ADDR', 'STATUS', 'ZONE'], ...rows])
 }
-
-/** A snapshot as one line of JSON (timestamps as exact integers). */
-export const snapshotJson = (snapshot: AppSnapshot): string => stringify(snapshot)
 
 /** Any SDK value as JSON (timestamps as exact integers). */
 export const json = (value: unknown): string => stringify(value)

@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util'
 import { STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
 import { allInstances } from './app-snapshot.ts'
 import { createDiscoveryClient, type DiscoveryClient, type StatusFilter } from './client.ts'
-import { appsTable, instancesTable, json, nodesTable, snapshotJson } from './cli-format.ts'
+import { appsTable, instancesTable, json, nodesTable } from './cli-format.ts'
+import { environmentVariable } from './runtime-env.ts'
 import { DiscoveryConfigError, type DiscoveryError, DiscoveryNotFoundError } from './errors.ts'
 import type { InstanceInput } from './registration.ts'
 
@@ -152,12 +153,13 @@ async function run(parsed: Parsed): Promise<number> {
   const renewIntervalMs = seconds('renew-interval', values['renew-interval'], 30) * 1000
   let lastProblem: DiscoveryError | undefined
   const client = createDiscoveryClient({
-    nodes: values.nodes ?? process.env.DISCOVERY_NODES ?? '127.0.0.1:7171',
-    env: values.env ?? process.env.DEPLOY_ENV ?? 'dev',
+    // read as the SDK reads them: trimmed, and blank counts as unset
+    nodes: values.nodes ?? environmentVariable('DISCOVERY_NODES') ?? '127.0.0.1:7171',
+    env: values.env ?? environmentVariable('DEPLOY_ENV') ?? 'dev',
     zone: values.zone,
     region: values.region,
     hostname: values.hostname,
-    token: values.token ?? (process.env.DISCOVERY_TOKEN || undefined),
+    token: values.token ?? environmentVariable('DISCOVERY_TOKEN'),
     requestTimeoutMs: timeoutMs,
     renewIntervalMs,
     onError: (error) => {
@@ -180,7 +182,7 @@ async function run(parsed: Parsed): Promise<number> {
         }
         try {
           const snapshot = await client.fetch(appid, { status, zone: values.zone })
-          out(values.json ? snapshotJson(snapshot) : instancesTable(allInstances(snapshot)))
+          out(values.json ? json(snapshot) : instancesTable(allInstances(snapshot)))
           return EXIT.ok
         } catch (error) {
           if (!(error instanceof DiscoveryNotFoundError)) throw error
@@ -215,7 +217,7 @@ async function watch(client: DiscoveryClient, appids: string[], asJson: boolean)
   }
   for await (const snapshot of client.watch(appids, { signal: stop.signal })) {
     if (asJson) {
-      out(snapshotJson(snapshot))
+      out(json(snapshot))
       continue
     }
     const instances = allInstances(snapshot)

@@ -58,8 +58,8 @@ export interface ClientConfig {
   timers: Timers
 }
 
-export const RENEW_INTERVAL_MS = 30_000
-export const REQUEST_TIMEOUT_MS = 10_000
+const RENEW_INTERVAL_MS = 30_000
+const REQUEST_TIMEOUT_MS = 10_000
 
 /** Fill in defaults and check what cannot work. Throws DiscoveryConfigError. */
 export function resolveOptions(options: DiscoveryClientOptions): ClientConfig {

@@ -18,7 +18,7 @@ import { type Answer, apiError, type Transport } from './transport.ts'
 import { decodeSnapshot } from './wire.ts'
 
 /** Sent as `x1-bmspy-timeout`: the registry answers -304 before this (the Go SDK's 40 s). */
-export const POLL_TIMEOUT_MS = 40_000
+const POLL_TIMEOUT_MS = 40_000
 /** The client gives up on a held poll this long after the registry should have answered. */
 const POLL_GRACE_MS = 5_000
 

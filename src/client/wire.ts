@@ -9,7 +9,7 @@ import { type Instance, type InstanceStatus, STATUS_UP, STATUS_WAITING } from '.
 import type { AppSnapshot } from './app-snapshot.ts'
 
 /** The answer does not have the shape the protocol promises. */
-export class WireError extends Error {
+class WireError extends Error {
   override name = 'WireError'
 }
 
