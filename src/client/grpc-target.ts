@@ -6,7 +6,7 @@
  */
 import type { AppSnapshot } from './app-snapshot.ts'
 import { type HostPort, instanceAddress } from './addrs.ts'
-import { isUp } from './picker.ts'
+import { isUp, zoneCandidates } from './picker.ts'
 
 /** A parsed target path. */
 export interface GrpcTarget {
@@ -32,8 +32,8 @@ export function grpcEndpoints(
   zone: string,
   clusters: readonly string[] = []
 ): HostPort[] {
-  const local = snapshot.instances[zone]
-  const instances = local && local.length > 0 ? local : Object.values(snapshot.instances).flat()
+  // the zone's instances, else every zone's; only UP ones are dialled (below)
+  const instances = zoneCandidates(snapshot, zone, () => true)
   const seen = new Set<string>()
   const out: HostPort[] = []
   for (const instance of instances) {

@@ -6,6 +6,7 @@
  */
 import type { Instance } from '../registry/model.ts'
 import { DiscoveryConfigError } from './errors.ts'
+import { zoneCandidates } from './picker.ts'
 
 /** One registry node. */
 export interface RegistryNode {
@@ -57,8 +58,7 @@ export function nodesFromInfra(
   zone: string,
   seeds: readonly RegistryNode[]
 ): RegistryNode[] {
-  const inZone = instances.filter((i) => i.zone === zone)
-  const chosen = inZone.length > 0 ? inZone : instances
+  const chosen = zoneCandidates(instances, zone, () => true)
   const nodes = new Map<string, RegistryNode>()
   for (const instance of chosen) {
     for (const addr of instance.addrs) {
