@@ -2,13 +2,14 @@
  * Single requests for setting a measurement up (not measured themselves): register one
  * instance, read an app's cursor, wait until the server has gone idle.
  */
+import { PATHS } from '../../src/protocol/paths.ts'
 import { cursorOf, FORM_HEADERS, fetchPath, isOk, registerBody } from './wire.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Register one instance; throws unless the registry answers code 0. */
 export async function registerOne(url: string, appid: string, host: string): Promise<void> {
-  const response = await fetch(`${url}/discovery/register`, {
+  const response = await fetch(`${url}${PATHS.register}`, {
     method: 'POST',
     headers: FORM_HEADERS,
     body: registerBody(appid, host),
@@ -44,7 +45,7 @@ export async function waitIdle(url: string, minMs = 500, quickMs = 5, maxMs = 60
   while (quick < 3) {
     if (performance.now() - start > maxMs) throw new Error('server did not go idle')
     const t = performance.now()
-    await (await fetch(`${url}/discovery/nodes`)).text()
+    await (await fetch(`${url}${PATHS.nodes}`)).text()
     quick = performance.now() - t <= quickMs ? quick + 1 : 0
     await sleep(20)
   }

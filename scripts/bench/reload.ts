@@ -4,6 +4,7 @@
  * then time the first fetch of a 10,000-instance app: its object loads from SQLite and
  * encodes the whole view before answering.
  */
+import { PATHS } from '../../src/protocol/paths.ts'
 import { type Server, type ServerOptions, startServer } from './server.ts'
 import { fetchPath } from './wire.ts'
 
@@ -21,7 +22,7 @@ export async function restartAndFetch(
 ): Promise<Reload> {
   await old.stop()
   const server = await startServer(options)
-  await (await fetch(`${server.url}/discovery/nodes`)).text()
+  await (await fetch(`${server.url}${PATHS.nodes}`)).text()
   const started = performance.now()
   const text = await (await fetch(`${server.url}${fetchPath(appid)}`)).text()
   const ms = performance.now() - started

@@ -3,6 +3,7 @@
  * the runtime's baseline (/discovery/nodes, no Durable Object), registers into one app,
  * renews of its instances in turn, and fetches of a whole app.
  */
+import { PATHS } from '../../src/protocol/paths.ts'
 import { hostnamesOf } from './client.ts'
 import { type LoadResult, runLoad } from './load.ts'
 import { FORM_HEADERS, fetchPath, hostname, isOk, registerBody, renewBody } from './wire.ts'
@@ -12,7 +13,7 @@ export const CONNECTIONS = 32
 
 /** GET /discovery/nodes: answered by the Worker alone. */
 export const baseline = (url: string, seconds: number): Promise<LoadResult> =>
-  runLoad({ url, connections: CONNECTIONS, seconds, request: () => ({ path: '/discovery/nodes' }) })
+  runLoad({ url, connections: CONNECTIONS, seconds, request: () => ({ path: PATHS.nodes }) })
 
 /**
  * Register `count` new instances into `appid` (which holds `before`), named by `names` (a
@@ -32,7 +33,7 @@ export async function register(
     amount: count,
     method: 'POST',
     headers: FORM_HEADERS,
-    request: () => ({ path: '/discovery/register', body: registerBody(appid, names()) }),
+    request: () => ({ path: PATHS.register, body: registerBody(appid, names()) }),
     verify: isOk,
   })
   const listed = (await hostnamesOf(url, appid)).length
@@ -58,7 +59,7 @@ export const registerSpread = (url: string, appids: string[], perApp: number) =>
     method: 'POST',
     headers: FORM_HEADERS,
     request: (n) => ({
-      path: '/discovery/register',
+      path: PATHS.register,
       body: registerBody(appids[n % appids.length] ?? '', hostname(Math.floor(n / appids.length))),
     }),
     verify: isOk,
@@ -73,7 +74,7 @@ export const renew = (url: string, appid: string, hosts: string[], seconds: numb
     method: 'POST',
     headers: FORM_HEADERS,
     request: (n) => ({
-      path: '/discovery/renew',
+      path: PATHS.renew,
       body: renewBody(appid, hosts[n % hosts.length] ?? ''),
     }),
     verify: isOk,

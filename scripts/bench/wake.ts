@@ -4,6 +4,7 @@
  * instance in the first app and time every poll's complete answer from the moment that
  * register was sent.
  */
+import { PATHS } from '../../src/protocol/paths.ts'
 import { cursor, registerOne, waitIdle } from './client.ts'
 import { getText, openExchange, openMany, postText } from './raw-http.ts'
 import { freshAppid, hostname, isOk, pollsPath, registerBody } from './wire.ts'
@@ -38,7 +39,7 @@ export async function measureWake(spec: WakeSpec): Promise<number[]> {
     if (early > 0) throw new Error(`${early} polls answered before the change (not held)`)
 
     const firstApp = appids[0] ?? ''
-    const change = postText(authority, '/discovery/register', registerBody(firstApp, hostname(1)))
+    const change = postText(authority, PATHS.register, registerBody(firstApp, hostname(1)))
     const sentAt = await trigger.send(change)
     const all = Promise.all(held.map((poll) => poll.answer))
     const answers = await withTimeout(all, ANSWER_TIMEOUT_MS)

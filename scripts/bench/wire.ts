@@ -3,6 +3,8 @@
  * reads back: an answer's `latest_timestamp` digits (int64: taken from the raw text with a
  * regular expression, never JSON.parse).
  */
+import { encodeForm } from '../../src/protocol/form.ts'
+import { PATHS } from '../../src/protocol/paths.ts'
 
 export const ZONE = 'sh001'
 export const ENV = 'dev'
@@ -18,28 +20,23 @@ export function freshAppid(label: string): string {
 /** The hostname of instance `i` of an app. */
 export const hostname = (i: number): string => `host-${i}`
 
-const form = (params: Record<string, string>): string => new URLSearchParams(params).toString()
-
 /** Body of POST /discovery/register for one UP instance. */
 export const registerBody = (appid: string, host: string): string =>
-  form({ addrs: ADDR, appid, env: ENV, hostname: host, status: '1', zone: ZONE })
+  encodeForm({ addrs: ADDR, appid, env: ENV, hostname: host, status: 1, zone: ZONE })
 
 /** Body of POST /discovery/renew. */
 export const renewBody = (appid: string, host: string): string =>
-  form({ appid, env: ENV, hostname: host, zone: ZONE })
+  encodeForm({ appid, env: ENV, hostname: host, zone: ZONE })
 
 /** Path of GET /discovery/fetch (UP instances, every zone). */
 export const fetchPath = (appid: string): string =>
-  `/discovery/fetch?${form({ appid, env: ENV, status: '1' })}`
+  `${PATHS.fetch}?${encodeForm({ appid, env: ENV, status: 1 })}`
 
 /** Path of GET /discovery/polls for several apps, one cursor each. */
 export function pollsPath(cursors: [appid: string, cursor: string][], watcher: string): string {
-  const params = new URLSearchParams()
-  for (const [appid] of cursors) params.append('appid', appid)
-  for (const [, cursor] of cursors) params.append('latest_timestamp', cursor)
-  params.append('env', ENV)
-  params.append('hostname', watcher)
-  return `/discovery/polls?${params}`
+  const appid = cursors.map(([a]) => a)
+  const latest_timestamp = cursors.map(([, cursor]) => cursor)
+  return `${PATHS.polls}?${encodeForm({ appid, latest_timestamp, env: ENV, hostname: watcher })}`
 }
 
 /** Whether a write answered code 0. */
