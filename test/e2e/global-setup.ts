@@ -1,10 +1,9 @@
-// Build the worker bundle once (dist/index.js) for every end-to-end test file.
+// Build once for every end-to-end test file: the worker bundle (dist/index.js) and the client
+// SDK and CLI (dist/client/), exactly as `npm run build` does for users.
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export default function setup(): void {
-  execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', 'dist'], {
-    cwd: fileURLToPath(new URL('../../', import.meta.url)),
-    stdio: 'ignore',
-  })
+  // piped, not ignored: a failed build's output then shows in the error
+  execFileSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: 'pipe' })
 }

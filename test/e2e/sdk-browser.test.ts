@@ -6,12 +6,9 @@
  * the token works and a missing one is a typed 401; a registry that does not allow the page's
  * origin makes the calls fail with a typed network error.
  */
-import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mintToken } from '../../src/auth/token.ts'
@@ -19,18 +16,18 @@ import { appids, sleep } from '../support/discovery-client.ts'
 import { launchBrowser, openPage, type WatchedPage } from '../support/browser.ts'
 import { HARNESS_FILE, HARNESS_HTML, harnessReady, inPage, watchUntil } from '../support/browser-harness.ts'
 import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
+import { SHORT_LEASE_VARS } from '../support/sdk-helpers.ts'
 import { type StaticOrigin, startStaticOrigin } from '../support/static-origin.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-/** Leases of 2 s, renews every 0.5 s, strict eviction, polls held 2 s (as the Node SDK tests). */
-const VARS = { EVICT_AFTER_SECONDS: '2', RENEW_INTERVAL_SECONDS: '0.5', POLL_HOLD_SECONDS: '2', SELF_PRESERVATION: 'false' }
 const KEY = { kid: 'k1', secret: 'a-browser-test-secret-of-32-chars' }
 const TIMEOUT = { timeout: 45_000 }
 
 const nextApp = appids('demo.browser')
 const fast = { env: 'dev', zone: 'sh001', renewIntervalMs: 500, backoff: { initialMs: 100, maxMs: 500 } }
 
-let sdkDir: string // the compiled SDK: client/, protocol/, registry/
+/** The compiled SDK (client/, protocol/, registry/), built once by the e2e global setup. */
+const sdkDir = join(ROOT, 'dist', 'client')
 let site: StaticOrigin // the page's origin
 let browser: Browser
 const pages: WatchedPage[] = []
@@ -45,16 +42,12 @@ async function sdkPage(origin: StaticOrigin = site): Promise<WatchedPage> {
 }
 
 async function registry(vars: Record<string, string>): Promise<LocalRegistry> {
-  const started = await startRegistry({ vars: { ...VARS, ...vars } })
+  const started = await startRegistry({ vars: { ...SHORT_LEASE_VARS, ...vars } })
   registries.push(started)
   return started
 }
 
 beforeAll(async () => {
-  // Compiled with build:client's own tsconfig into a directory of our own: dist/client is
-  // rebuilt by sdk-cli.test.ts, possibly while this file's page is loading it.
-  sdkDir = await mkdtemp(join(tmpdir(), 'discovery-browser-sdk-'))
-  await promisify(execFile)('npx', ['tsc', '-p', 'src/client/tsconfig.build.json', '--outDir', sdkDir], { cwd: ROOT })
   site = await startStaticOrigin({ root: sdkDir, html: HARNESS_HTML, files: { '/harness.js': HARNESS_FILE } })
   browser = await launchBrowser()
 }, 120_000)
@@ -64,7 +57,6 @@ afterAll(async () => {
   await browser?.close()
   await Promise.allSettled(registries.map((r) => r.stop()))
   await site?.stop()
-  if (sdkDir) await rm(sdkDir, { recursive: true, force: true })
 })
 
 describe('loading the SDK in a browser', () => {

@@ -3,17 +3,16 @@
  * against a running registry. Lists, fetches (table and JSON), watches, registers until SIGINT
  * (cancelling on exit), shows nodes; clear errors and exit codes.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from '../../src/protocol/int64-json.ts'
 import { appids } from '../support/discovery-client.ts'
 import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
-import { freePort, waitFor } from '../support/sdk-helpers.ts'
+import { freePort, SHORT_LEASE_VARS, waitFor } from '../support/sdk-helpers.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const CLI = `${ROOT}dist/client/client/cli.js`
-const VARS = { EVICT_AFTER_SECONDS: '2', RENEW_INTERVAL_SECONDS: '0.5', POLL_HOLD_SECONDS: '2', SELF_PRESERVATION: 'false' }
 
 interface Run {
   code: number | null
@@ -21,8 +20,17 @@ interface Run {
   stderr: string
 }
 
+interface Started {
+  child: ChildProcess
+  out: Run
+  exited: Promise<Run>
+}
+
+/** Every CLI process started, so that afterAll can stop those a failed test left running. */
+const started: Started[] = []
+
 /** A running CLI process whose output accumulates as it arrives. */
-function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; out: Run; exited: Promise<Run> } {
+function start(args: string[], env: Record<string, string> = {}): Started {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,7 +39,9 @@ function start(args: string[], env: Record<string, string> = {}): { child: Child
   child.stdout?.on('data', (chunk) => (out.stdout += String(chunk)))
   child.stderr?.on('data', (chunk) => (out.stderr += String(chunk)))
   const exited = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ ...out, code })))
-  return { child, out, exited }
+  const cli = { child, out, exited }
+  started.push(cli)
+  return cli
 }
 
 const run = (args: string[], env?: Record<string, string>) => start(args, env).exited
@@ -41,11 +51,16 @@ describe('edge-discovery (CLI)', () => {
   let env: Record<string, string>
 
   beforeAll(async () => {
-    execFileSync('npx', ['tsc', '-p', 'src/client/tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' })
-    registry = await startRegistry({ vars: VARS })
+    registry = await startRegistry({ vars: SHORT_LEASE_VARS })
     env = { DISCOVERY_NODES: registry.host, DEPLOY_ENV: 'dev', ZONE: 'sh001' }
   })
-  afterAll(() => registry.stop())
+  afterAll(async () => {
+    // a failed test leaves its CLI processes running: stop them before the registry
+    const running = started.filter((s) => s.child.exitCode === null)
+    for (const s of running) s.child.kill('SIGINT')
+    await Promise.race([Promise.all(running.map((s) => s.exited)), new Promise((r) => setTimeout(r, 5000).unref())])
+    await registry.stop()
+  })
 
   it('shows the registry nodes as a table and as JSON', async () => {
     const table = await run(['nodes'], env)
