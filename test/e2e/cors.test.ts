@@ -1,7 +1,7 @@
 /**
  * Browser access (CORS_ORIGINS): off by default; an allowed origin gets a preflight answer
  * without a token and CORS headers on every answer, refusals included; other origins get none.
- * test/e2e/browser.test.ts drives the SDK from a real browser on top of this.
+ * test/e2e/sdk-browser.test.ts drives the SDK from a real browser on top of this.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'

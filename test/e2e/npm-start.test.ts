@@ -5,23 +5,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { freePort, waitFor } from '../support/sdk-helpers.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-
-/** A port that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 interface Started {
   child: ChildProcess
@@ -45,23 +36,27 @@ async function stop(started: Started): Promise<void> {
 
 /** Wait until the registry answers on `port` (or give up after 40 s). */
 async function ready(port: number): Promise<void> {
-  const deadline = Date.now() + 40_000
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/discovery/nodes`)
-      if (r.ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  throw new Error(`npm start did not answer on port ${port}`)
+  await waitFor(
+    `npm start to answer on port ${port}`,
+    async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/discovery/nodes`)).ok
+      } catch {
+        return false // not listening yet
+      }
+    },
+    40_000
+  )
 }
 
 describe('npm start', () => {
+  const stateDirs: string[] = []
+  afterAll(() => Promise.all(stateDirs.map((dir) => rm(dir, { recursive: true, force: true }))))
+
   it('takes --port and --var, and keeps registrations across a restart', async () => {
     const port = await freePort()
     const state = mkdtempSync(join(tmpdir(), 'npm-start-'))
+    stateDirs.push(state)
     const args = ['--port', String(port), '--var', 'ZONE:sh077', '--persist-to', state]
     const first = npmStart(args)
     try {

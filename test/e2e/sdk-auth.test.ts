@@ -9,14 +9,11 @@ import { mintToken } from '../../src/auth/token.ts'
 import { createDiscoveryClient, type DiscoveryClient, DiscoveryHttpError } from '../../src/client/index.ts'
 import { appids, sleep } from '../support/discovery-client.ts'
 import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
-import { record } from '../support/sdk-helpers.ts'
+import { record, SHORT_LEASE_VARS } from '../support/sdk-helpers.ts'
 
 const KEY = { kid: 'k1', secret: 'an-sdk-test-secret-of-32-characters' }
 const VARS = {
-  EVICT_AFTER_SECONDS: '2',
-  RENEW_INTERVAL_SECONDS: '0.5',
-  POLL_HOLD_SECONDS: '2',
-  SELF_PRESERVATION: 'false',
+  ...SHORT_LEASE_VARS,
   AUTH: 'tokens',
   TOKEN_KEYS: `${KEY.kid}:${KEY.secret}`,
 }

@@ -9,9 +9,7 @@ import { createDiscoveryClient, type DiscoveryClient } from '../../src/client/in
 import { registerDiscoveryResolver } from '../../src/client/grpc-resolver.ts'
 import { appids } from '../support/discovery-client.ts'
 import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
-import { waitFor } from '../support/sdk-helpers.ts'
-
-const VARS = { EVICT_AFTER_SECONDS: '2', RENEW_INTERVAL_SECONDS: '0.5', POLL_HOLD_SECONDS: '2', SELF_PRESERVATION: 'false' }
+import { SHORT_LEASE_VARS, waitFor } from '../support/sdk-helpers.ts'
 
 /** A one-method service with JSON messages: Echo.Who answers the name of the server. */
 const json = {
@@ -70,7 +68,7 @@ describe('registerDiscoveryResolver', () => {
   const clients: DiscoveryClient[] = []
 
   beforeAll(async () => {
-    registry = await startRegistry({ vars: VARS })
+    registry = await startRegistry({ vars: SHORT_LEASE_VARS })
     servers.push(await startEcho('s1'), await startEcho('s2'), await startEcho('s3'))
   })
   afterAll(async () => {

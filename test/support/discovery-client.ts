@@ -4,30 +4,12 @@
  * repeated keys (`addrs=a&addrs=b`), GET query strings built the same way, and int64 values
  * (timestamps) kept exact: bodies are parsed with the int64-aware parser, never JSON.parse.
  */
+import { encodeForm, type FormValue } from '../../src/protocol/form.ts'
 import { type Int64Json, parse } from '../../src/protocol/int64-json.ts'
 
-/** A parameter value: one value, or a list sent as repeated keys; undefined = not sent. */
-export type ParamValue = string | number | bigint | readonly (string | number | bigint)[] | undefined
-export type Params = Record<string, ParamValue>
-
-/** Go's url.QueryEscape: everything but letters, digits and `-_.~` escaped, space as `+`. */
-export function queryEscape(value: string): string {
-  return encodeURIComponent(value)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+')
-}
-
-/** Go's url.Values.Encode: keys sorted, each value of a list as its own `key=value` pair. */
-export function encodeForm(params: Params): string {
-  const pairs: string[] = []
-  for (const key of Object.keys(params).sort()) {
-    const value = params[key]
-    if (value === undefined) continue
-    const values = Array.isArray(value) ? value : [value]
-    for (const v of values) pairs.push(`${queryEscape(key)}=${queryEscape(String(v))}`)
-  }
-  return pairs.join('&')
-}
+/** Params as the Go SDK sends them; encoded by the protocol's own encoder (test/unit/form.test.ts pins it to Go's output). */
+export type Params = Record<string, FormValue>
+export { encodeForm }
 
 // The parsed body of an answer: a JSON value whose unsafe integers are bigint. Typed loosely
 // on purpose: tests walk arbitrary answer shapes and assert on every value they touch.

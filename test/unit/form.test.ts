@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeForm } from '../../src/protocol/form.ts'
+import { decodeForm, encodeForm } from '../../src/protocol/form.ts'
 
 const decoded = (text: string) => Object.fromEntries(decodeForm(text))
 
@@ -61,5 +61,24 @@ describe('decodeForm', () => {
     const form = decodeForm('appid=from-query&addrs=b&env=dev', body)
     expect(form).toBe(body)
     expect(Object.fromEntries(form)).toEqual({ appid: ['from-body', 'from-query'], addrs: ['a', 'b'], env: ['dev'] })
+  })
+})
+
+describe('encodeForm', () => {
+  it("writes what Go's url.Values.Encode writes: keys sorted, lists repeated, QueryEscape", () => {
+    expect(
+      encodeForm({
+        zone: 'sh001',
+        addrs: ['grpc://10.0.0.1:9000', 'http://[::1]:80/a b'],
+        appid: 'demo.svc',
+        metadata: `{"k":"v~*!'()"}`,
+        latest_timestamp: 1795631246757000001n,
+        status: 1,
+        version: undefined,
+      })
+    ).toBe(
+      'addrs=grpc%3A%2F%2F10.0.0.1%3A9000&addrs=http%3A%2F%2F%5B%3A%3A1%5D%3A80%2Fa+b&appid=demo.svc' +
+        '&latest_timestamp=1795631246757000001&metadata=%7B%22k%22%3A%22v~%2A%21%27%28%29%22%7D&status=1&zone=sh001'
+    )
   })
 })

@@ -709,7 +709,7 @@ describe('Registry latest_timestamp', () => {
           else if (o.kind === 'renew') {
             registry.renew(aRenewInput({ hostname: `h${o.host}` }), now)
             changed = false
-          }          else if (o.kind === 'cancel') changed = registry.cancel(aCancelInput({ hostname: `h${o.host}` }), now).ok
+          } else if (o.kind === 'cancel') changed = registry.cancel(aCancelInput({ hostname: `h${o.host}` }), now).ok
           else if (o.kind === 'cancelAt') {
             changed = registry.cancel(aCancelInput({ hostname: `h${o.host}`, latestTimestamp: o.at }), now).ok
           } else if (o.kind === 'set') {

@@ -1,13 +1,9 @@
 /** The lease alarm: eviction through a real alarm, self-preservation, re-arming. */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
-import { afterEach, describe, expect, it } from 'vitest'
-import { advance, freshAppid, get, hostnames, post, register, renew, stubOf } from './support.ts'
+import { describe, expect, it } from 'vitest'
+import { advance, drainAlarms, freshAppid, get, hostnames, post, register, renew, stubOf } from './support.ts'
 
-const apps: string[] = []
-afterEach(async () => {
-  // alarms are not reset between tests (workers-sdk #5388): run out what each test armed
-  for (const appid of apps.splice(0)) await runDurableObjectAlarm(stubOf(appid))
-})
+const apps = drainAlarms()
 
 const alarmAt = (appid: string) => runInDurableObject(stubOf(appid), (_, state) => state.storage.getAlarm())
 

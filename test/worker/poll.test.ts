@@ -1,12 +1,9 @@
 /** Held polls through the real WebSocket bridge between the Worker and the registry object. */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
-import { afterEach, describe, expect, it } from 'vitest'
-import { advance, freshAppid, get, latest, post, register, renew, stubOf } from './support.ts'
+import { describe, expect, it } from 'vitest'
+import { advance, drainAlarms, freshAppid, get, latest, post, register, renew, stubOf } from './support.ts'
 
-const apps: string[] = []
-afterEach(async () => {
-  for (const appid of apps.splice(0)) await runDurableObjectAlarm(stubOf(appid))
-})
+const apps = drainAlarms()
 
 const sockets = (appid: string) => runInDurableObject(stubOf(appid), (_, state) => state.getWebSockets().length)
 

@@ -1,11 +1,8 @@
 /** The client SDK runs inside the Workers runtime too: a Worker can register and watch. */
-import { exports } from 'cloudflare:workers'
 import { runDurableObjectAlarm } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { createDiscoveryClient } from '../../src/client/index.ts'
-import { freshAppid, stubOf } from './support.ts'
-
-const worker = (exports as unknown as { default: Fetcher }).default
+import { freshAppid, stubOf, worker } from './support.ts'
 
 it('registers, fetches and watches from inside workerd', async () => {
   const appid = freshAppid()
