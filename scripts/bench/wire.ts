@@ -3,7 +3,6 @@
  * reads back: an answer's `latest_timestamp` digits (int64: taken from the raw text with a
  * regular expression, never JSON.parse).
  */
-import { encodeForm } from '../../src/protocol/form.ts'
 import { PATHS } from '../../src/protocol/paths.ts'
 
 export const ZONE = 'sh001'
@@ -20,23 +19,34 @@ export function freshAppid(label: string): string {
 /** The hostname of instance `i` of an app. */
 export const hostname = (i: number): string => `host-${i}`
 
+/**
+ * The native URLSearchParams rather than the protocol's encodeForm: the load generator shares
+ * the machine's two cores with the server and builds a body per request, and encodeForm's
+ * sorting and escaping in JavaScript lowered the measured renew ratio by about 0.07-0.1. The
+ * values sent here need no escaping, and the keys are written in sorted order.
+ */
+const form = (params: Record<string, string>): string => new URLSearchParams(params).toString()
+
 /** Body of POST /discovery/register for one UP instance. */
 export const registerBody = (appid: string, host: string): string =>
-  encodeForm({ addrs: ADDR, appid, env: ENV, hostname: host, status: 1, zone: ZONE })
+  form({ addrs: ADDR, appid, env: ENV, hostname: host, status: '1', zone: ZONE })
 
 /** Body of POST /discovery/renew. */
 export const renewBody = (appid: string, host: string): string =>
-  encodeForm({ appid, env: ENV, hostname: host, zone: ZONE })
+  form({ appid, env: ENV, hostname: host, zone: ZONE })
 
 /** Path of GET /discovery/fetch (UP instances, every zone). */
 export const fetchPath = (appid: string): string =>
-  `${PATHS.fetch}?${encodeForm({ appid, env: ENV, status: 1 })}`
+  `${PATHS.fetch}?${form({ appid, env: ENV, status: '1' })}`
 
 /** Path of GET /discovery/polls for several apps, one cursor each. */
 export function pollsPath(cursors: [appid: string, cursor: string][], watcher: string): string {
-  const appid = cursors.map(([a]) => a)
-  const latest_timestamp = cursors.map(([, cursor]) => cursor)
-  return `${PATHS.polls}?${encodeForm({ appid, latest_timestamp, env: ENV, hostname: watcher })}`
+  const params = new URLSearchParams()
+  for (const [appid] of cursors) params.append('appid', appid)
+  for (const [, cursor] of cursors) params.append('latest_timestamp', cursor)
+  params.append('env', ENV)
+  params.append('hostname', watcher)
+  return `${PATHS.polls}?${params}`
 }
 
 /** Whether a write answered code 0. */
