@@ -4,7 +4,7 @@
  * optionally write the JSON object. What each figure means: README "Performance".
  */
 import { parseOptions, USAGE } from './options.ts'
-import { rounded, summary, table, writeJson } from './report.ts'
+import { floorNote, rounded, summary, table, writeJson } from './report.ts'
 import { run } from './run.ts'
 
 const options = parseOptions(process.argv.slice(2))
@@ -16,7 +16,8 @@ if (options === 'help') {
   const seconds = ((performance.now() - started) / 1000).toFixed(0)
   console.log(`\nedge-discovery benchmark (${options.profile.name}, ${seconds} s)\n`)
   console.log(table(rounded(figures)))
-  console.log(`\n${summary(others)}`)
+  console.log(`\n${floorNote(figures)}`)
+  console.log(summary(others))
   if (options.json) {
     writeJson(options.json, rounded(figures))
     console.log(`wrote ${options.json}`)

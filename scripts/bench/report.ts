@@ -40,6 +40,15 @@ export function table(figures: Figures): string {
   return [line(rows[0] ?? []), rule, ...rows.slice(1).map(line)].join('\n')
 }
 
+/** How the registry's wake compares with the runtime's floor measured in the same run. */
+export function floorNote(figures: Figures): string {
+  const ratio = figures.wake_p99_ms_1000 / figures.wake_floor_p99_ms_1000
+  return (
+    `wake_p99_ms_1000 is ${ratio.toFixed(2)} x wake_floor_p99_ms_1000: ` +
+    'the runtime alone takes the floor to wake 1,000 held requests through its Worker-to-object bridge'
+  )
+}
+
 /** How busy the rest of the machine was while measuring, and whether to trust the run. */
 export function summary(others: number[]): string {
   const mean = others.reduce((a, b) => a + b, 0) / Math.max(1, others.length)

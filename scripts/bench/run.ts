@@ -1,7 +1,8 @@
 /**
  * The measurement sequence: one server, one state directory, every figure in one run. Rates
- * alternate with baseline runs, so noise from the rest of the machine hits both alike; each
- * wake round is one trial (its figure is the median over rounds); the restarts come last.
+ * alternate with baseline runs, and each wake round with the same round on the floor worker,
+ * so noise from the rest of the machine hits both alike; each wake round is one trial (its
+ * figure is the median over rounds); the restarts come last.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -17,7 +18,7 @@ import { restartAndFetch } from './reload.ts'
 import { type Server, type ServerOptions, startServer } from './server.ts'
 import { median, percentile } from './stats.ts'
 import * as load from './throughput.ts'
-import { measureWake } from './wake.ts'
+import { measureFloor, measureWake } from './wake.ts'
 import { freshAppid } from './wire.ts'
 
 /** Instances of the big app (register, renew, fetch, reload, memory) and the fetch-rate app. */
@@ -44,11 +45,14 @@ export async function run(profile: Profile): Promise<Run> {
   const persistDir = mkdtempSync(join(tmpdir(), 'edge-discovery-bench-'))
   const options: ServerOptions = { persistDir, vars: VARS }
   let server: Server | undefined
-  const meter = new CpuMeter(() => [process.pid, server?.pid ?? -1, server?.workerdPid ?? -1])
-  const progress = new Progress(6 + 4 * rounds + 2 * wakeRounds + reloads, meter)
+  let floor: Server | undefined
+  const servers = () => [server, floor].flatMap((s) => (s ? [s.pid, s.workerdPid] : []))
+  const meter = new CpuMeter(() => [process.pid, ...servers()])
+  const progress = new Progress(7 + 4 * rounds + 3 * wakeRounds + reloads, meter)
+  const stopAll = () => Promise.all([server?.stop(), floor?.stop()])
   const step = progress.step.bind(progress)
   const interrupt = () => {
-    void (server?.stop() ?? Promise.resolve()).finally(() => {
+    void stopAll().finally(() => {
       rmSync(persistDir, { recursive: true, force: true })
       process.exit(130)
     })
@@ -59,6 +63,7 @@ export async function run(profile: Profile): Promise<Run> {
     const started = await step('start the server', () => startServer(options), (s) => s.url, false)
     server = started
     const { url } = started
+    floor = await step('start the floor worker', () => startServer({ floor: true }), (s) => s.url, false)
     await step('warm up', () => warmUp(url), undefined, false)
 
     const baselines: number[] = []
@@ -101,15 +106,20 @@ export async function run(profile: Profile): Promise<Run> {
     const fetch1k = await step('fetch_rps_1k: a 1,000-instance app', mediumApp, rps)
 
     const wake = { url, host: started.host, port: started.port }
+    const bareBridge = floor
     const wake1000: number[][] = []
+    const floor1000: number[][] = []
     for (let round = 0; round < wakeRounds; round++) {
       const trial = () => measureWake({ ...wake, polls: 1000, apps: 1 })
-      wake1000.push(await step('wake: 1,000 held polls on one app', trial, pcts))
+      const { latencies, sample } = await step('wake: 1,000 held polls on one app', trial, (r) => pcts(r.latencies))
+      wake1000.push(latencies)
+      const bare = () => measureFloor(bareBridge, 1000, sample)
+      floor1000.push((await step('wake floor: the same on a bare bridge', bare, (r) => pcts(r.latencies))).latencies)
     }
     const wake20: number[][] = []
     for (let round = 0; round < wakeRounds; round++) {
       const trial = () => measureWake({ ...wake, polls: 500, apps: 20 })
-      wake20.push(await step('wake: 500 held polls over 20 apps each', trial, pcts))
+      wake20.push((await step('wake: 500 held polls over 20 apps each', trial, (r) => pcts(r.latencies))).latencies)
     }
 
     const reloadMs: number[] = []
@@ -129,6 +139,7 @@ export async function run(profile: Profile): Promise<Run> {
       fetch_p50_ms_10k: fetch10k.p50Ms,
       wake_p50_ms_1000: median(wake1000.map((l) => percentile(l, 50))),
       wake_p99_ms_1000: median(wake1000.map((l) => percentile(l, 99))),
+      wake_floor_p99_ms_1000: median(floor1000.map((l) => percentile(l, 99))),
       wake_p99_ms_polls_20: median(wake20.map((l) => percentile(l, 99))),
       reload_ms_10k: median(reloadMs),
       rss_mb_10k: rss,
@@ -136,7 +147,7 @@ export async function run(profile: Profile): Promise<Run> {
     return { figures, others: progress.others }
   } finally {
     process.off('SIGINT', interrupt)
-    await server?.stop()
+    await stopAll()
     rmSync(persistDir, { recursive: true, force: true })
   }
 }

@@ -12,8 +12,10 @@ const START_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 10_000
 
 export interface ServerOptions {
-  persistDir: string
-  vars: Record<string, string>
+  persistDir?: string
+  vars?: Record<string, string>
+  /** Serve the floor worker (floor/worker.js) instead of the registry. */
+  floor?: boolean
 }
 
 export interface Server {
