@@ -1,7 +1,7 @@
 /**
  * The measurement sequence: one server, one state directory, every figure in one run. Rates
- * alternate with baseline runs, and each wake round with the same round on the floor worker,
- * so noise from the rest of the machine hits both alike; each wake round is one trial (its
+ * alternate with baseline runs, and renew runs and wake rounds with the same on the floor
+ * worker, so noise from the rest of the machine hits them alike; each wake round is one trial (its
  * figure is the median over rounds); the restarts come last.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -48,7 +48,7 @@ export async function run(profile: Profile): Promise<Run> {
   let floor: Server | undefined
   const servers = () => [server, floor].flatMap((s) => (s ? [s.pid, s.workerdPid] : []))
   const meter = new CpuMeter(() => [process.pid, ...servers()])
-  const progress = new Progress(7 + 4 * rounds + 3 * wakeRounds + reloads, meter)
+  const progress = new Progress(7 + 5 * rounds + 3 * wakeRounds + reloads, meter)
   const stopAll = () => Promise.all([server?.stop(), floor?.stop()])
   const step = progress.step.bind(progress)
   const interrupt = () => {
@@ -63,7 +63,8 @@ export async function run(profile: Profile): Promise<Run> {
     const started = await step('start the server', () => startServer(options), (s) => s.url, false)
     server = started
     const { url } = started
-    floor = await step('start the floor worker', () => startServer({ floor: true }), (s) => s.url, false)
+    const bareServer = await step('start the floor worker', () => startServer({ floor: true }), (s) => s.url, false)
+    floor = bareServer
     await step('warm up', () => warmUp(url), undefined, false)
 
     const baselines: number[] = []
@@ -85,10 +86,13 @@ export async function run(profile: Profile): Promise<Run> {
     }
     const bigHosts = await hostnamesOf(url, big)
     const renews: number[] = []
+    const renewFloors: number[] = []
     for (let round = 0; round < rounds; round++) {
       await baseline(round)
       const renew = () => load.renew(url, big, bigHosts, sliceSeconds)
       renews.push((await step(`renew_rps: ${bigHosts.length} instances in turn`, renew, rps)).rps)
+      const bare = () => load.renewFloor(bareServer.url, big, bigHosts, sliceSeconds)
+      renewFloors.push((await step('renew floor: the same on an object that does nothing', bare, rps)).rps)
     }
 
     const n = profile.fetchLatencyRequests
@@ -106,14 +110,13 @@ export async function run(profile: Profile): Promise<Run> {
     const fetch1k = await step('fetch_rps_1k: a 1,000-instance app', mediumApp, rps)
 
     const wake = { url, host: started.host, port: started.port }
-    const bareBridge = floor
     const wake1000: number[][] = []
     const floor1000: number[][] = []
     for (let round = 0; round < wakeRounds; round++) {
       const trial = () => measureWake({ ...wake, polls: 1000, apps: 1 })
       const { latencies, sample } = await step('wake: 1,000 held polls on one app', trial, (r) => pcts(r.latencies))
       wake1000.push(latencies)
-      const bare = () => measureFloor(bareBridge, 1000, sample)
+      const bare = () => measureFloor(bareServer, 1000, sample)
       floor1000.push((await step('wake floor: the same on a bare bridge', bare, (r) => pcts(r.latencies))).latencies)
     }
     const wake20: number[][] = []
@@ -135,6 +138,7 @@ export async function run(profile: Profile): Promise<Run> {
       baseline_rps: median(baselines),
       register_rps: registered / registerSeconds,
       renew_rps: median(renews),
+      renew_floor_rps: median(renewFloors),
       fetch_rps_1k: fetch1k.rps,
       fetch_p50_ms_10k: fetch10k.p50Ms,
       wake_p50_ms_1000: median(wake1000.map((l) => percentile(l, 50))),

@@ -1,15 +1,19 @@
 /**
  * The request-rate and latency figures, each one bounded autocannon run against the server:
  * the runtime's baseline (/discovery/nodes, no Durable Object), registers into one app,
- * renews of its instances in turn, and fetches of a whole app.
+ * renews of its instances in turn (and the same on the floor worker), and fetches of a whole app.
  */
 import { PATHS } from '../../src/protocol/paths.ts'
 import { hostnamesOf } from './client.ts'
-import { type LoadResult, runLoad } from './load.ts'
+import { type LoadResult, type LoadSpec, runLoad } from './load.ts'
 import { FORM_HEADERS, fetchPath, hostname, isOk, registerBody, renewBody } from './wire.ts'
 
 /** Concurrent connections of the rate runs: enough to keep one workerd thread busy. */
 export const CONNECTIONS = 32
+
+/** Form POSTs over CONNECTIONS connections, each answer code 0: `amount` of them or for `seconds`. */
+const writes = (url: string, bound: { amount: number } | { seconds: number }, request: LoadSpec['request']) =>
+  runLoad({ url, connections: CONNECTIONS, ...bound, method: 'POST', headers: FORM_HEADERS, request, verify: isOk })
 
 /** GET /discovery/nodes: answered by the Worker alone. */
 export const baseline = (url: string, seconds: number): Promise<LoadResult> =>
@@ -27,15 +31,10 @@ export async function register(
   names: () => string,
   before = 0
 ): Promise<LoadResult> {
-  const result = await runLoad({
-    url,
-    connections: CONNECTIONS,
-    amount: count,
-    method: 'POST',
-    headers: FORM_HEADERS,
-    request: () => ({ path: PATHS.register, body: registerBody(appid, names()) }),
-    verify: isOk,
-  })
+  const result = await writes(url, { amount: count }, () => ({
+    path: PATHS.register,
+    body: registerBody(appid, names()),
+  }))
   const listed = (await hostnamesOf(url, appid)).length
   const expected = before + result.requests
   if (listed !== expected) {
@@ -52,33 +51,18 @@ export function hostnames(): () => string {
 
 /** Register `perApp` instances into each of `appids` (setting up, e.g. 100 apps of 100). */
 export const registerSpread = (url: string, appids: string[], perApp: number) =>
-  runLoad({
-    url,
-    connections: CONNECTIONS,
-    amount: appids.length * perApp,
-    method: 'POST',
-    headers: FORM_HEADERS,
-    request: (n) => ({
-      path: PATHS.register,
-      body: registerBody(appids[n % appids.length] ?? '', hostname(Math.floor(n / appids.length))),
-    }),
-    verify: isOk,
-  })
+  writes(url, { amount: appids.length * perApp }, (n) => ({
+    path: PATHS.register,
+    body: registerBody(appids[n % appids.length] ?? '', hostname(Math.floor(n / appids.length))),
+  }))
 
 /** Renew the instances `hosts` of `appid` in turn for `seconds`. */
 export const renew = (url: string, appid: string, hosts: string[], seconds: number) =>
-  runLoad({
-    url,
-    connections: CONNECTIONS,
-    seconds,
-    method: 'POST',
-    headers: FORM_HEADERS,
-    request: (n) => ({
-      path: PATHS.renew,
-      body: renewBody(appid, hosts[n % hosts.length] ?? ''),
-    }),
-    verify: isOk,
-  })
+  writes(url, { seconds }, (n) => ({ path: PATHS.renew, body: renewBody(appid, hosts[n % hosts.length] ?? '') }))
+
+/** The same renews on the floor worker (floor/worker.js): a form POST to an object that does nothing. */
+export const renewFloor = (url: string, appid: string, hosts: string[], seconds: number) =>
+  writes(url, { seconds }, (n) => ({ path: `/renew?app=${appid}`, body: renewBody(appid, hosts[n % hosts.length] ?? '') }))
 
 /** Fetch the whole of `appid` from `connections` clients for `seconds`. */
 export const fetchRate = (url: string, appid: string, connections: number, seconds: number) =>

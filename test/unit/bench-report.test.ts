@@ -9,6 +9,7 @@ const FIGURES: Figures = {
   baseline_rps: 4000,
   register_rps: 1199,
   renew_rps: 2400,
+  renew_floor_rps: 3000,
   fetch_rps_1k: 600,
   fetch_p50_ms_10k: 8,
   wake_p50_ms_1000: 110,
@@ -36,8 +37,10 @@ describe('bench verdicts', () => {
     expect(lines.find((l) => l.startsWith('renew_rps '))).toMatch(/pass$/)
   })
 
-  it('states the wake as a multiple of the floor measured in the same run', () => {
-    expect(floorNote(FIGURES)).toMatch(/^wake_p99_ms_1000 is 1\.25 x wake_floor_p99_ms_1000/)
+  it('states renew and wake as multiples of the floors measured in the same run', () => {
+    const [renew, wake] = floorNote(FIGURES).split('\n')
+    expect(renew).toMatch(/^renew_rps is 0\.80 x renew_floor_rps, itself 0\.750 x baseline_rps/)
+    expect(wake).toMatch(/^wake_p99_ms_1000 is 1\.25 x wake_floor_p99_ms_1000/)
   })
 })
 

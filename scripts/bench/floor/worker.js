@@ -1,10 +1,12 @@
 // @ts-check
 /**
- * The runtime's floor for waking held polls: the registry's Worker→object WebSocket bridge
- * with no registry in it. `GET /poll?app=A` holds the request on a hibernatable socket to A's
- * object and answers with the first pushed text; `POST /change?app=A` makes A's object push
- * the request body to every socket and close them, as the registry's object does on a change.
- * The benchmark times both the same way, so the difference is the registry's own cost.
+ * The runtime's floor: the registry's request paths with no registry in them. The benchmark
+ * times these as it times the registry, so the difference is the registry's own cost.
+ * - `GET /poll?app=A` holds the request on a hibernatable socket to A's object and answers with
+ *   the first pushed text; `POST /change?app=A` makes A's object push the request body to every
+ *   socket and close them, as the registry's object does on a change.
+ * - `POST /renew?app=A` reads the form body and calls A's object, which only echoes it: what
+ *   every renew costs before the registry does anything.
  */
 import { DurableObject } from 'cloudflare:workers'
 
@@ -17,6 +19,11 @@ export class FloorObject extends DurableObject {
     this.ctx.acceptWebSocket(server)
     server.send('u')
     return new Response(null, { status: 101, webSocket: client })
+  }
+
+  /** @param {string} form */
+  renew(form) {
+    return `{"code":0,"data":${JSON.stringify(form)}}`
   }
 
   /** @param {string} text */
@@ -51,6 +58,9 @@ export default {
     const url = new URL(request.url)
     const stub = env.FLOOR.get(env.FLOOR.idFromName(url.searchParams.get('app') ?? ''))
     if (url.pathname === '/poll') return heldPoll(stub)
+    if (url.pathname === '/renew' && request.method === 'POST') {
+      return new Response(await stub.renew(await request.text()), { headers: JSON_TYPE })
+    }
     if (url.pathname === '/change' && request.method === 'POST') {
       const woken = await stub.change(await request.text())
       return new Response(`{"code":0,"data":${woken}}`, { headers: JSON_TYPE })

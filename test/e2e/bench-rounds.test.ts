@@ -1,10 +1,11 @@
 /**
- * The benchmark's wake rounds, small: held polls on the registry woken by a register, and the
- * same on the floor worker (scripts/bench/floor) pushing the registry's answer. What
- * `npm run bench` reports as wake_p99_ms_1000 and wake_floor_p99_ms_1000 comes from these.
+ * The benchmark's measurements, small: held polls on the registry woken by a register, the
+ * same on the floor worker (scripts/bench/floor) pushing the registry's answer, and renews on
+ * the floor worker. `npm run bench` reports its wake and floor figures from these.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFloor } from '../../scripts/bench/floor/start.ts'
+import { renewFloor } from '../../scripts/bench/throughput.ts'
 import { measureFloor, measureWake } from '../../scripts/bench/wake.ts'
 import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
 
@@ -25,7 +26,7 @@ const endpoint = (server: LocalRegistry) => {
   return { url: server.url, host: url.hostname, port: Number(url.port) }
 }
 
-describe('bench wake rounds', () => {
+describe('bench rounds', () => {
   it('wakes every held poll on the registry with the changed app, timed from the register', async () => {
     const round = await measureWake({ ...endpoint(registry), polls: POLLS, apps: 3 })
     expect(round.latencies).toHaveLength(POLLS)
@@ -39,5 +40,11 @@ describe('bench wake rounds', () => {
     expect(round.latencies).toHaveLength(POLLS)
     for (const ms of round.latencies) expect(ms).toBeGreaterThan(0)
     expect(round.sample).toBe(`{"code":0,"data":${view}}`)
+  })
+
+  it('renews on the floor worker for a bounded time, every answer code 0', async () => {
+    const result = await renewFloor(floor.url, 'bench.floor', ['host-0', 'host-1'], 1)
+    expect(result.requests).toBeGreaterThan(0)
+    expect(result.seconds).toBeLessThan(3)
   })
 })
