@@ -32,8 +32,8 @@ const FULL: Profile = {
 }
 const QUICK: Profile = {
   name: 'quick',
-  rounds: 2,
-  sliceSeconds: 2,
+  rounds: 3,
+  sliceSeconds: 3,
   fetchLatencyRequests: 15,
   wakeRounds: 3,
   reloads: 1,
@@ -42,7 +42,7 @@ const QUICK: Profile = {
 export const USAGE = `npm run bench [-- --quick] [-- --json FILE]
 
 Builds the worker, serves it with Miniflare in a child process and measures the registry from
-this process. --quick: shorter runs (about a minute); the full run takes about 3 minutes.
+this process. --quick: shorter runs (about 80 s); the full run takes about 3 minutes.
 --json FILE: also write the figures, targets and verdicts as one JSON object.`
 
 export function parseOptions(argv: string[]): Options | 'help' {
