@@ -104,19 +104,22 @@ export class Transport {
     if (outer?.aborted) forward()
     outer?.addEventListener('abort', forward, { once: true })
 
-    let status: number
     let text: string
     try {
-      const response = await this.#options.fetch(url, {
-        method,
-        headers,
-        body: method === 'POST' ? form : undefined,
-        signal: controller.signal,
-      })
-      status = response.status
-      text = await response.text()
-      if (status < 200 || status > 299) {
-        throw new DiscoveryHttpError(request, status, response.statusText, text)
+      const exchange = (async () => {
+        const response = await this.#options.fetch(url, {
+          method,
+          headers,
+          body: method === 'POST' ? form : undefined,
+          signal: controller.signal,
+        })
+        return { response, text: await response.text() }
+      })()
+      exchange.catch(() => {}) // settles after the race when the abort won it
+      const { response, text: body } = await Promise.race([exchange, rejectOnAbort(controller.signal)])
+      text = body
+      if (response.status < 200 || response.status > 299) {
+        throw new DiscoveryHttpError(request, response.status, response.statusText, text)
       }
     } catch (error) {
       if (error instanceof DiscoveryHttpError) throw error
@@ -175,6 +178,20 @@ export function apiError(answer: Answer): DiscoveryApiError {
 export function expectOk(answer: Answer): Answer {
   if (answer.code !== ECODE.OK) throw apiError(answer)
   return answer
+}
+
+/**
+ * Rejects with the reason once `signal` aborts. A request must end by its deadline, and Node's
+ * fetch can leave a body read pending forever when it is aborted midway (nodejs/node#56917): a
+ * renew loop waiting on it would stop renewing, and close() would never return.
+ */
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason)
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+  })
+  aborted.catch(() => {}) // an abort after the answer is nobody's error
+  return aborted
 }
 
 /** A token in a `/t/<token>` path prefix stays out of messages. */

@@ -174,6 +174,31 @@ describe('DiscoveryClient.register', () => {
     expect((await pending).message).toBe('gave up')
   })
 
+  it('keeps renewing when an answer never finishes: the renew times out and the loop goes on', async () => {
+    const registry = registryAt()
+    let stuck = false
+    // headers arrive, the body never does (what a half-dead connection looks like)
+    const fetch = Object.assign(
+      async (url: string, init: Parameters<typeof registry>[1]) => {
+        const response = await registry(url, init)
+        if (!stuck || !url.endsWith('/discovery/renew')) return response
+        stuck = false
+        return { ...response, text: () => new Promise<string>(() => {}) }
+      },
+      { requests: registry.requests }
+    )
+    const { client, timers, writes, errors } = setup(fetch)
+    const registration = await client.register({ appid: 'demo.a', addrs: ['grpc://x:1'] })
+    stuck = true
+    await timers.advance(RENEW_MS)
+    await timers.advance(10_000) // the client's request timeout
+    expect(errors.map((e) => e.name)).toEqual(['DiscoveryTimeoutError'])
+    await timers.advance(1000) // the retry, after the first backoff step
+    expect(writes()).toEqual(['register@a:1', 'renew@a:1', 'renew@a:1'])
+    await registration.cancel()
+    expect(writes().at(-1)).toBe('cancel@a:1')
+  })
+
   it('cancel() stops renewing and deregisters, once', async () => {
     const fetch = registryAt()
     const { client, timers, writes } = setup(fetch)

@@ -114,6 +114,21 @@ describe('Transport.send', () => {
     expect(timers.pending()).toEqual([])
   })
 
+  it('ends by its deadline, or on the caller abort, even when the body never arrives (nodejs/node#56917)', async () => {
+    const bodyNeverEnds: FetchLike = async () => ({ status: 200, statusText: 'OK', text: () => new Promise<string>(() => {}) })
+    const { t, list, timers } = transport(bodyNeverEnds)
+    const pending = t.send(list.current(), 'POST', '/discovery/renew', {}).catch((e) => e)
+    await timers.advance(1000)
+    expect(await pending).toBeInstanceOf(DiscoveryTimeoutError)
+
+    const controller = new AbortController()
+    const aborted = t.send(list.current(), 'POST', '/discovery/renew', {}, { signal: controller.signal }).catch((e) => e)
+    await Promise.resolve()
+    controller.abort(new Error('stop'))
+    expect((await aborted).message).toBe('stop')
+    expect(timers.pending()).toEqual([])
+  })
+
   it('keeps a /t/<token> path prefix out of messages', async () => {
     const { t, list } = transport(fakeFetch(refused), ['http://a:1/t/secret-token'])
     const error = await t.send(list.current(), 'GET', '/discovery/nodes', {}).catch((e) => e)
