@@ -67,20 +67,13 @@ export function decodeInstance(value: Int64Json): Instance {
 /** An application view `{"instances":{zone:[…]},"latest_timestamp":n}`. */
 export function decodeSnapshot(appid: string, value: Int64Json): AppSnapshot {
   const o = object(value, `${appid} view`)
-  const instances: Record<string, Instance[]> = {}
-  for (const [zone, list] of Object.entries(object(o.instances, 'instances'))) {
-    instances[zone] = list === null ? [] : array(list, 'instances').map(decodeInstance)
-  }
+  const instances = entriesOf(o.instances, 'instances', (list) => (list === null ? [] : array(list, 'instances').map(decodeInstance)))
   return { appid, instances, latestTimestamp: int64(o.latest_timestamp, 'latest_timestamp') }
 }
 
 /** `fetch/all` data: appid → flat list of instances. */
 export function decodeAll(value: Int64Json): Record<string, Instance[]> {
-  const out: Record<string, Instance[]> = {}
-  for (const [appid, list] of Object.entries(object(value, 'data'))) {
-    out[appid] = list === null ? [] : array(list, appid).map(decodeInstance)
-  }
-  return out
+  return entriesOf(value, 'data', (list, appid) => (list === null ? [] : array(list, appid).map(decodeInstance)))
 }
 
 /** `nodes` data. */
@@ -119,9 +112,10 @@ function int64(value: Int64Json | undefined, what: string): bigint {
 
 function metadata(value: Int64Json | undefined): Record<string, string> | null {
   if (value === null || value === undefined) return null
-  const out: Record<string, string> = {}
-  for (const [key, v] of Object.entries(object(value, 'metadata'))) {
-    out[key] = string(v, `metadata.${key}`)
-  }
-  return out
+  return entriesOf(value, 'metadata', (v, key) => string(v, `metadata.${key}`))
+}
+
+/** An object's values decoded; built with fromEntries so a "__proto__" key stays an own key. */
+function entriesOf<T>(value: Int64Json | undefined, what: string, decode: (v: Int64Json, key: string) => T): Record<string, T> {
+  return Object.fromEntries(Object.entries(object(value, what)).map(([key, v]) => [key, decode(v, key)]))
 }

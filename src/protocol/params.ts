@@ -13,6 +13,7 @@ import {
   STATUS_UP,
   STATUS_WAITING,
 } from '../registry/model.ts'
+import { INT64_MAX, INT64_MIN } from '../registry/clock.ts'
 import { err, ok, type Result } from '../registry/result.ts'
 import type { Form } from './form.ts'
 import { LIMITS } from './limits.ts'
@@ -49,8 +50,6 @@ export interface PollInput {
   cursors: Map<string, bigint>
 }
 
-const INT64_MAX = (1n << 63n) - 1n
-const INT64_MIN = -(1n << 63n)
 const UINT32_MAX = 4_294_967_295
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/

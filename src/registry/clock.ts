@@ -10,6 +10,20 @@ export interface Clock {
 
 const NS_PER_MS = 1_000_000n
 
+/** The largest int64: timestamps and counters are int64 on the wire (PROTOCOL §1.7). */
+export const INT64_MAX = (1n << 63n) - 1n
+export const INT64_MIN = -(1n << 63n)
+
+/**
+ * `candidate` if it is larger than `current`, else `current + 1` (PROTOCOL §2.6), but never
+ * past int64: from INT64_MAX (a client may push a counter there, §2.6) it falls back to
+ * `fallback`, as the reference's wrap-around recovers on its next update.
+ */
+export function nextAfter(current: bigint, candidate: bigint, fallback: bigint): bigint {
+  if (candidate > current) return candidate
+  return current < INT64_MAX ? current + 1n : fallback
+}
+
 /** Milliseconds → nanoseconds (bigint). */
 export const msToNs = (ms: number): bigint => BigInt(Math.floor(ms)) * NS_PER_MS
 
@@ -26,7 +40,7 @@ export class NanoClock {
   /** The next stamp for wall time `nowMs`. */
   stamp(nowMs: number): bigint {
     const candidate = msToNs(nowMs)
-    this.#last = candidate > this.#last ? candidate : this.#last + 1n
+    this.#last = nextAfter(this.#last, candidate, candidate)
     return this.#last
   }
 

@@ -5,7 +5,7 @@
  * Instances are immutable values: every change stores a new object, so callers may cache
  * per-instance work (encoding) by object identity.
  */
-import { NanoClock, nsToMs } from './clock.ts'
+import { msToNs, NanoClock, nextAfter, nsToMs } from './clock.ts'
 import { evictionCap, Guard } from './guard.ts'
 import {
   type AppSnapshot,
@@ -142,7 +142,7 @@ export class Registry {
       this.#put(instance)
       this.#touchLease(instance, nowMs)
     }
-    this.#advance(now)
+    this.#advance(now, nowMs)
     return ok({ instance, stored })
   }
 
@@ -170,7 +170,7 @@ export class Registry {
     if (!old) return err({ reason: 'not_found', detail: 'none' })
     this.#remove(old)
     this.#guard.cancelled()
-    this.#advance(input.latestTimestamp > 0n ? input.latestTimestamp : this.#stamps.stamp(nowMs))
+    this.#advance(input.latestTimestamp > 0n ? input.latestTimestamp : this.#stamps.stamp(nowMs), nowMs)
     return ok(old)
   }
 
@@ -211,7 +211,7 @@ export class Registry {
       this.#put(instance)
       return instance
     })
-    this.#advance(at)
+    this.#advance(at, nowMs)
     return ok(changed)
   }
 
@@ -219,13 +219,14 @@ export class Registry {
   snapshot(query: SnapshotQuery): AppSnapshot | undefined {
     if (this.#size === 0) return undefined
     const zones = query.zone === '' ? [...this.#zones.keys()] : [query.zone]
-    const instances: Record<string, Instance[]> = {}
+    const lists: [string, Instance[]][] = []
     for (const name of zones) {
       const zone = this.#zones.get(name)
       if (!zone) return undefined
-      instances[name] = [...zone.values()].filter((i) => (i.status & query.statusMask) !== 0)
+      lists.push([name, [...zone.values()].filter((i) => (i.status & query.statusMask) !== 0)])
     }
-    return { instances, latestTimestamp: this.#latest }
+    // fromEntries: a zone named "__proto__" stays an own key
+    return { instances: Object.fromEntries(lists), latestTimestamp: this.#latest }
   }
 
   /** The zones that have instances. */
@@ -253,7 +254,7 @@ export class Registry {
     const evicted = expired.slice(0, cap).map(({ instance }) => instance)
     if (evicted.length === 0) return evicted
     for (const instance of evicted) this.#remove(instance)
-    this.#advance(this.#stamps.stamp(nowMs))
+    this.#advance(this.#stamps.stamp(nowMs), nowMs)
     return evicted
   }
 
@@ -354,12 +355,14 @@ export class Registry {
   }
 
   /** PROTOCOL §2.6: new = candidate > current ? candidate : current + 1; gone with the app. */
-  #advance(candidate: bigint): void {
+  #advance(candidate: bigint, nowMs: number): void {
+    // the views carry the counter: a change of the counter alone is a new revision too
+    this.#revision += 1
     if (this.#size === 0) {
       this.#latest = 0n
       return
     }
-    this.#latest = candidate > this.#latest ? candidate : this.#latest + 1n
+    this.#latest = nextAfter(this.#latest, candidate, msToNs(nowMs))
     this.#stamps.observe(this.#latest)
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { msToNs } from '../../src/registry/clock.ts'
+import { INT64_MAX, msToNs } from '../../src/registry/clock.ts'
 import type { Instance } from '../../src/registry/model.ts'
 import { Registry, type RegistryOptions, renewStalenessMs } from '../../src/registry/registry.ts'
 import {
@@ -87,11 +87,14 @@ describe('Registry.register', () => {
     const first = value(registry.register(aRegisterInput(), clock.now())).instance
     const before = registry.latestTimestamp
     clock.advance(1_000)
+    const revision = registry.revision
     const outcome = value(registry.register(aRegisterInput({ dirtyTimestamp: 1n, addrs: ['http://x:1'] }), clock.now()))
     expect(outcome.stored).toBe(false)
     expect(outcome.instance).toBe(first)
     expect(only(registry)).toEqual(first)
     expect(registry.latestTimestamp).toBeGreaterThan(before)
+    // views carry the counter: a cache keyed by revision must not serve the old one
+    expect(registry.revision).toBeGreaterThan(revision)
   })
 
   it('replaces the stored instance when the dirty timestamps are equal', () => {
@@ -230,6 +233,22 @@ describe('Registry.cancel', () => {
     expect(registry.latestTimestamp).toBe(1_800_000_000_000_000_000n)
   })
 
+  it('never takes a counter or a timestamp past int64: from INT64_MAX the next change falls back to the clock', () => {
+    const { clock, registry } = setup()
+    registry.register(aRegisterInput({ hostname: 'h1' }), clock.now())
+    registry.register(aRegisterInput({ hostname: 'h2' }), clock.now())
+    registry.cancel(aCancelInput({ hostname: 'h2', latestTimestamp: INT64_MAX }), clock.now())
+    expect(registry.latestTimestamp).toBe(INT64_MAX)
+    const { instance } = value(registry.register(aRegisterInput({ hostname: 'h3' }), clock.advance(1_000)))
+    expect(instance.latestTimestamp).toBe(msToNs(clock.now()))
+    expect(registry.latestTimestamp).toBe(msToNs(clock.now()))
+    const renewed = value(registry.renew(aRenewInput({ hostname: 'h3' }), clock.advance(1_000)))
+    expect(renewed.renewTimestamp).toBe(msToNs(clock.now()))
+    const before = registry.latestTimestamp
+    registry.register(aRegisterInput({ hostname: 'h4' }), clock.now())
+    expect(registry.latestTimestamp).toBeGreaterThan(before)
+  })
+
   it('adds one to the counter when the latest_timestamp parameter is not larger', () => {
     const { clock, registry } = setup()
     registry.register(aRegisterInput({ hostname: 'h1' }), clock.now())
@@ -364,6 +383,15 @@ describe('Registry.snapshot', () => {
   }
   const listed = (registry: Registry, statusMask: number) =>
     hostnames(registry.snapshot({ zone: '', statusMask })?.instances.sh001 ?? []).sort()
+
+  it('keeps a zone named __proto__ as a zone', () => {
+    const { clock, registry } = setup()
+    registry.register(aRegisterInput({ zone: '__proto__' }), clock.now())
+    const all = registry.snapshot({ zone: '', statusMask: 3 })?.instances ?? {}
+    expect(Object.keys(all)).toEqual(['__proto__'])
+    expect(hostnames(Object.getOwnPropertyDescriptor(all, '__proto__')?.value ?? [])).toEqual(['h1'])
+    expect(Object.keys(registry.snapshot({ zone: '__proto__', statusMask: 3 })?.instances ?? {})).toEqual(['__proto__'])
+  })
 
   it('filters instances by the status bit mask', () => {
     const registry = twoStatuses()

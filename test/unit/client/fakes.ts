@@ -120,9 +120,9 @@ export const anInstance = (overrides: Partial<Instance> = {}): Instance =>
 
 /** An application view's JSON: instances grouped by zone. */
 export function viewJson(instances: Instance[], latest: bigint): string {
-  const byZone: Record<string, Instance[]> = {}
-  for (const i of instances) (byZone[i.zone] ??= []).push(i)
-  return encodeSnapshot({ instances: byZone, latestTimestamp: latest })
+  const byZone = new Map<string, Instance[]>()
+  for (const i of instances) byZone.set(i.zone, [...(byZone.get(i.zone) ?? []), i])
+  return encodeSnapshot({ instances: Object.fromEntries(byZone), latestTimestamp: latest })
 }
 
 /** A polls success: appid → [instances, latest]. */
