@@ -1,7 +1,7 @@
 /**
  * Instance and application view → wire JSON text (PROTOCOL.md §2.2, §2.4). Hand-built strings:
  * the key order is the reference's, timestamps are exact int64 digits, and metadata values are
- * always strings. Encoding a 10,000-instance app is the hot path of fetch and poll.
+ * always strings, under sorted keys. Encoding a 10,000-instance app is the hot path of fetch and poll.
  */
 import type { AppSnapshot, Instance } from '../registry/model.ts'
 
@@ -10,9 +10,15 @@ const q = JSON.stringify
 /** How metadata registered without a value appears: `{}` (fetch, poll, renew) or `null` (fetch/all). */
 export type MissingMetadata = '{}' | 'null'
 
+/** Metadata as Go writes a map: keys sorted (JSON.stringify would put "10" before "9"). */
+function encodeMetadata(metadata: Record<string, string>): string {
+  const keys = Object.keys(metadata).sort()
+  return `{${keys.map((key) => `${q(key)}:${q(metadata[key])}`).join(',')}}`
+}
+
 /** One instance object, keys in the reference's order. */
 export function encodeInstance(i: Instance, missingMetadata: MissingMetadata = '{}'): string {
-  const metadata = i.metadata === null ? missingMetadata : q(i.metadata)
+  const metadata = i.metadata === null ? missingMetadata : encodeMetadata(i.metadata)
   return (
     `{"region":${q(i.region)},"zone":${q(i.zone)},"env":${q(i.env)},"appid":${q(i.appid)},` +
     `"hostname":${q(i.hostname)},"addrs":${q(i.addrs)},"version":${q(i.version)},` +

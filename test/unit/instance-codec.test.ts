@@ -41,6 +41,11 @@ describe('encodeInstance', () => {
     expect(parse(encodeInstance(empty, 'null'))).toMatchObject({ metadata: {} })
   })
 
+  it('writes metadata keys sorted, as Go writes a map', () => {
+    const metadata = { z: '1', a: '2', '9': '3', '10': '4' }
+    expect(encodeInstance(anInstance({ metadata }))).toContain('"metadata":{"10":"4","9":"3","a":"2","z":"1"},')
+  })
+
   it('escapes strings so the output stays valid JSON', () => {
     const odd = anInstance({ hostname: 'h"1\\\n', metadata: { 'k"': 'v\u0000é' }, addrs: ['a,"b'] })
     expect(parse(encodeInstance(odd))).toMatchObject({ hostname: 'h"1\\\n', metadata: { 'k"': 'v\u0000é' }, addrs: ['a,"b'] })
