@@ -196,7 +196,7 @@ export class Registry {
       olds.push(old)
     }
     const now = this.#stamps.stamp(nowMs)
-    const at = input.setTimestamp > 0n ? input.setTimestamp : now
+    const at = input.setTimestamp !== 0n ? input.setTimestamp : now
     const changed = olds.map((old, i) => {
       const status = input.statuses[i] ?? old.status
       const patch = input.metadata[i]

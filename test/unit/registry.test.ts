@@ -337,6 +337,15 @@ describe('Registry.set', () => {
     expect(only(registry).dirtyTimestamp).toBe(msToNs(clock.now()))
   })
 
+  it('uses any other set_timestamp as given, a negative one too (only 0 means now, PROTOCOL §3.9)', () => {
+    const { clock, registry } = setup()
+    registry.register(aRegisterInput(), clock.now())
+    const before = registry.latestTimestamp
+    registry.set(aSetInput({ statuses: [2], setTimestamp: -7n }), clock.advance(1))
+    expect(only(registry).dirtyTimestamp).toBe(-7n)
+    expect(registry.latestTimestamp).toBe(before + 1n)
+  })
+
   it('advances latest_timestamp by one when set_timestamp is older than the counter', () => {
     const { clock, registry } = setup()
     registry.register(aRegisterInput(), clock.now())
