@@ -15,6 +15,7 @@ export interface ConfigVars {
   REGION?: string
   ENV?: string
   NODES?: string
+  HOSTNAME?: string
   AUTH?: string
   TOKEN_KEYS?: string
   REVOKED_TOKENS?: string
@@ -38,6 +39,8 @@ export interface Config {
   env: string
   /** Public `host:port` addresses; empty = the address the request was sent to. */
   nodes: string[]
+  /** Each node's hostname in infra.discovery, one per node in order; empty = its `host:port`. */
+  hostnames: string[]
   auth: AuthConfig
   /** Browser origins allowed to call the registry (CORS_ORIGINS): `*`, a list, or none. */
   cors: CorsOrigins
@@ -73,6 +76,7 @@ export const DEFAULTS = {
   REGION: 'sh',
   ENV: 'dev',
   NODES: '',
+  HOSTNAME: '',
   AUTH: 'tokens',
   TOKEN_KEYS: '',
   REVOKED_TOKENS: '',
@@ -84,6 +88,7 @@ export const DEFAULTS = {
 
 const NODE = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/
 const IDENTITY = /^[A-Za-z0-9._-]{1,64}$/
+const HOSTNAME = /^[A-Za-z0-9._-]{1,255}$/
 
 /** Parse and check every variable; throws ConfigError on the first bad one. */
 export function parseConfig(vars: ConfigVars): Config {
@@ -97,6 +102,7 @@ export function parseConfig(vars: ConfigVars): Config {
     region: identity('REGION', get('REGION')),
     env: identity('ENV', get('ENV')),
     nodes: nodes(get('NODES')),
+    hostnames: hostnames(get('HOSTNAME')),
     auth: {
       mode: authMode(get('AUTH')),
       keys: tokenKeys(get('TOKEN_KEYS')),
@@ -110,6 +116,13 @@ export function parseConfig(vars: ConfigVars): Config {
   if (config.evictAfterMs <= config.renewIntervalMs) {
     throw new ConfigError(
       `EVICT_AFTER_SECONDS (${config.evictAfterMs / 1000}) must be greater than RENEW_INTERVAL_SECONDS (${config.renewIntervalMs / 1000}), or live instances would be evicted between renews`
+    )
+  }
+  // without NODES there is one node: the address the request was sent to
+  const nodeCount = Math.max(config.nodes.length, 1)
+  if (config.hostnames.length > 0 && config.hostnames.length !== nodeCount) {
+    throw new ConfigError(
+      `HOSTNAME must give one name per NODES address, in order (one name when NODES is empty), or be empty: HOSTNAME has ${config.hostnames.length}, NODES has ${config.nodes.length}`
     )
   }
   return config
@@ -141,6 +154,16 @@ function nodes(value: string): string[] {
   for (const node of list) {
     const port = Number(node.slice(node.lastIndexOf(':') + 1))
     if (!NODE.test(node) || port < 1 || port > 65_535) throw new ConfigError(`NODES must be comma-separated host:port addresses, got ${JSON.stringify(node)}`)
+  }
+  return list
+}
+
+function hostnames(value: string): string[] {
+  const list = value.split(',').map((h) => h.trim()).filter((h) => h !== '')
+  for (const hostname of list) {
+    if (!HOSTNAME.test(hostname)) {
+      throw new ConfigError(`HOSTNAME must be comma-separated names of 1-255 letters, digits, '.', '_' or '-', got ${JSON.stringify(hostname)}`)
+    }
   }
   return list
 }

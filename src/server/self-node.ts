@@ -1,8 +1,9 @@
 /**
  * The registry describing itself: its nodes (`/discovery/nodes`) and the `infra.discovery`
  * application, served for every env a client asks (the Go SDK blocks until it sees one in its
- * own env, PROTOCOL.md §7.1). Built from ZONE, REGION, ENV and NODES; without NODES, the node
- * is the address the request was sent to.
+ * own env, PROTOCOL.md §7.1). Built from ZONE, REGION, ENV, NODES and HOSTNAME; without NODES,
+ * the node is the address the request was sent to; without HOSTNAME, a node's hostname is its
+ * address.
  */
 import { INFRA_APPID } from '../protocol/paths.ts'
 import { type AppSnapshot, type Instance, STATUS_UP } from '../registry/model.ts'
@@ -28,12 +29,12 @@ export function infraInstances(
   epoch: bigint,
   scheme: 'http' | 'http+token'
 ): Instance[] {
-  return addrs.map((addr) => ({
+  return addrs.map((addr, i) => ({
     region: config.region,
     zone: config.zone,
     env,
     appid: INFRA_APPID,
-    hostname: addr,
+    hostname: config.hostnames[i] ?? addr,
     addrs: [`${scheme}://${addr}`],
     version: '',
     metadata: null,
@@ -59,7 +60,9 @@ let epochCache: { identity: string; epoch: Promise<bigint> } | undefined
  * isolates (kept by the catalog), moved forward when the identity changes. Cached per isolate.
  */
 export function registryEpoch(bindings: Env, config: Config): Promise<bigint> {
-  const identity = JSON.stringify([config.zone, config.region, config.nodes])
+  // HOSTNAME only when set, so that an unchanged deployment keeps the epoch it had before HOSTNAME
+  const names = config.hostnames.length > 0 ? [config.hostnames] : []
+  const identity = JSON.stringify([config.zone, config.region, config.nodes, ...names])
   if (epochCache?.identity !== identity) {
     const epoch = catalogOf(bindings).epoch(identity).then(BigInt)
     epoch.catch(() => {

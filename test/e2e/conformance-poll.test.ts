@@ -312,4 +312,17 @@ describe('nodes and self-registration', () => {
       [registry.host, 'sh001', [`http://${registry.host}`], 1],
     ])
   })
+
+  describe('with HOSTNAME=node-1, as the reference registers its machine hostname (§6.6 step 4)', () => {
+    const named = conformanceRegistry('demo.h', { HOSTNAME: 'node-1' })
+
+    it('serves its infra.discovery instance under that hostname (item 63)', async () => {
+      const r = await named.d.fetch('infra.discovery', { status: 1 })
+      expect(r.body.code).toBe(0)
+      expect(Object.keys(r.body.data.instances)).toEqual(['sh001'])
+      expect(instancesOf(r.body.data).map((i) => [i.hostname, i.zone, i.addrs, i.status])).toEqual([
+        ['node-1', 'sh001', [`http://${named.registry.host}`], 1],
+      ])
+    })
+  })
 })

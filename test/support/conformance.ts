@@ -15,7 +15,8 @@ export const NOT_MODIFIED = '{"code":-304,"message":"-304","ttl":1}'
 
 /**
  * One registry for the calling test file: started in its beforeAll (`vars` override
- * wrangler.toml's) and stopped in its afterAll. Call it at the top level of the file.
+ * wrangler.toml's) and stopped in its afterAll. Call it at the top level of the file, or of a
+ * describe block for a registry only that block uses.
  */
 export function conformanceRegistry(appidPrefix: string, vars: Record<string, string> = {}) {
   let started: LocalRegistry | undefined
@@ -44,7 +45,7 @@ export function conformanceRegistry(appidPrefix: string, vars: Record<string, st
   }
 
   return {
-    /** The running registry; `host` (host:port) is also its infra.discovery hostname. */
+    /** The running registry; `host` (host:port) is also its infra.discovery hostname unless HOSTNAME is set. */
     registry: {
       get host(): string {
         return current().host

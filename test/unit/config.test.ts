@@ -22,6 +22,7 @@ describe('parseConfig', () => {
       region: 'sh',
       env: 'dev',
       nodes: [],
+      hostnames: [],
     })
   })
 
@@ -82,6 +83,10 @@ describe('parseConfig', () => {
     ['NODES', 'http://10.0.0.1:7171'],
     ['NODES', '10.0.0.1:7171,bad host:1'],
     ['NODES', '10.0.0.1:99999'],
+    ['HOSTNAME', 'node 1'],
+    ['HOSTNAME', 'node/1'],
+    ['HOSTNAME', 'nöde-1'],
+    ['HOSTNAME', 'h'.repeat(256)],
     ['RATE_LIMIT_PER_TOKEN', '0'],
     ['RATE_LIMIT_PER_TOKEN', '6000.5'],
     ['RATE_LIMIT_PER_TOKEN', 'none'],
@@ -107,6 +112,30 @@ describe('parseConfig', () => {
       expect(error.message).toContain('RENEW_INTERVAL_SECONDS')
     }
     expect(parseConfig({ EVICT_AFTER_SECONDS: '31', RENEW_INTERVAL_SECONDS: '30' }).evictAfterMs).toBe(31_000)
+  })
+
+  it('reads HOSTNAME: one name without NODES, or one per NODES entry in order', () => {
+    expect(parseConfig({ HOSTNAME: ' node-1 ' }).hostnames).toEqual(['node-1'])
+    expect(parseConfig({ HOSTNAME: 'h'.repeat(255) }).hostnames).toEqual(['h'.repeat(255)])
+    expect(parseConfig({ NODES: '10.0.0.1:7171,10.0.0.2:7171', HOSTNAME: 'node-1.sh, node_2,' })).toMatchObject({
+      nodes: ['10.0.0.1:7171', '10.0.0.2:7171'],
+      hostnames: ['node-1.sh', 'node_2'],
+    })
+    expect(parseConfig({ NODES: '10.0.0.1:7171,10.0.0.2:7171' }).hostnames).toEqual([])
+  })
+
+  it('throws a ConfigError naming HOSTNAME and NODES with both counts when they do not match', () => {
+    for (const [nodes, hostnames, counts] of [
+      ['10.0.0.1:7171,10.0.0.2:7171', 'node-1', ['HOSTNAME has 1', 'NODES has 2']],
+      ['10.0.0.1:7171', 'node-1,node-2', ['HOSTNAME has 2', 'NODES has 1']],
+      ['', 'node-1,node-2', ['HOSTNAME has 2', 'NODES has 0']],
+    ] as const) {
+      const error = failure({ NODES: nodes, HOSTNAME: hostnames })
+      expect(error.name).toBe('ConfigError')
+      expect(error.message).toContain('HOSTNAME')
+      expect(error.message).toContain('NODES')
+      for (const count of counts) expect(error.message).toContain(count)
+    }
   })
 
   it('reads rate limits per minute, or off', () => {
