@@ -51,8 +51,8 @@ async function guarded(request: Request, bindings: Env, ctx: ExecutionContext): 
 }
 
 /**
- * Clean the path as the reference's router does (`//` collapsed; `.` and `..` are resolved by
- * URL parsing), take a token off the path, refuse HEAD (Hono would route it to GET handlers),
+ * Clean the path as the reference's router does (percent escapes decoded, `//` collapsed; `.`
+ * and `..` are resolved by URL parsing), take a token off the path, refuse HEAD (Hono would route it to GET handlers),
  * authenticate, then route.
  */
 async function route(request: Request, bindings: Env, ctx: ExecutionContext): Promise<Response> {
@@ -71,9 +71,18 @@ async function route(request: Request, bindings: Env, ctx: ExecutionContext): Pr
 
 /** The route's path, and the raw token of a `/t/<token>` prefix. */
 function cleanPath(pathname: string): { path: string; pathToken: string | undefined } {
-  const path = pathname.replace(/\/{2,}/g, '/')
+  const path = percentDecoded(pathname).replace(/\/{2,}/g, '/')
   const tokenPath = TOKEN_PATH.exec(path)
   return tokenPath ? { path: tokenPath[2] ?? path, pathToken: tokenPath[1] } : { path, pathToken: undefined }
+}
+
+/** Go routes on the decoded path (`/discovery/%66etch` is fetch); a malformed escape stays as sent. */
+function percentDecoded(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname)
+  } catch {
+    return pathname
+  }
 }
 
 function decodeToken(raw: string): string {

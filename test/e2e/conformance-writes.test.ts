@@ -50,6 +50,13 @@ describe('transport and envelope', () => {
     expect(r.text).toBe('404 page not found')
   })
 
+  it('routes on the decoded path, as Go does: /discovery/%66etch is fetch', async () => {
+    const r = await d.request('GET', '/discovery/%66etch?appid=none&env=dev&status=1')
+    expect(r.status).toBe(200)
+    expect(r.text).toBe(FETCH_404)
+    expect((await d.request('GET', '/discovery/%zz')).status).toBe(404)
+  })
+
   it('answers a fetch of an unknown appid with the -404 envelope and data null (item 5)', async () => {
     const r = await d.get('/discovery/fetch', { appid: 'none', env: 'dev', status: 1 })
     expect(r.status).toBe(200)
