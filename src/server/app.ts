@@ -52,8 +52,8 @@ async function guarded(request: Request, bindings: Env, ctx: ExecutionContext): 
 
 /**
  * Clean the path as the reference's router does (percent escapes decoded, `//` collapsed; `.`
- * and `..` are resolved by URL parsing), take a token off the path, refuse HEAD (Hono would route it to GET handlers),
- * authenticate, then route.
+ * and `..` are resolved by URL parsing), take a token off the path, refuse HEAD (Hono would
+ * route it to GET handlers), authenticate, then route.
  */
 async function route(request: Request, bindings: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url)
@@ -65,11 +65,11 @@ async function route(request: Request, bindings: Env, ctx: ExecutionContext): Pr
     url.pathname = path
     routed = new Request(url, request)
   }
-  const refused = await authenticate(routed, pathToken && decodeToken(pathToken), CONFIG.auth, LIMITERS, Date.now())
+  const refused = await authenticate(routed, pathToken, CONFIG.auth, LIMITERS, Date.now())
   return refused ?? app.fetch(routed, bindings, ctx)
 }
 
-/** The route's path, and the raw token of a `/t/<token>` prefix. */
+/** The route's path, and the token of a `/t/<token>` prefix (decoded with the path, once). */
 function cleanPath(pathname: string): { path: string; pathToken: string | undefined } {
   const path = percentDecoded(pathname).replace(/\/{2,}/g, '/')
   const tokenPath = TOKEN_PATH.exec(path)
@@ -85,10 +85,3 @@ function percentDecoded(pathname: string): string {
   }
 }
 
-function decodeToken(raw: string): string {
-  try {
-    return decodeURIComponent(raw)
-  } catch {
-    return raw // not percent-encoded: the verifier will refuse it if it is not a token
-  }
-}
