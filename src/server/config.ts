@@ -106,7 +106,7 @@ export function parseConfig(vars: ConfigVars): Config {
     auth: {
       mode: authMode(get('AUTH')),
       keys: tokenKeys(get('TOKEN_KEYS')),
-      revoked: new Set(get('REVOKED_TOKENS').split(',').map((t) => t.trim()).filter((t) => t !== '')),
+      revoked: new Set(commaList(get('REVOKED_TOKENS'))),
       publicReads: flag('PUBLIC_READS', get('PUBLIC_READS')),
       perTokenPerMinute: perMinute('RATE_LIMIT_PER_TOKEN', get('RATE_LIMIT_PER_TOKEN')),
       perAddressPerMinute: perMinute('RATE_LIMIT_PER_ADDRESS', get('RATE_LIMIT_PER_ADDRESS')),
@@ -127,6 +127,9 @@ export function parseConfig(vars: ConfigVars): Config {
   }
   return config
 }
+
+/** A comma-separated variable's entries, trimmed, empty ones dropped. */
+const commaList = (value: string): string[] => value.split(',').map((v) => v.trim()).filter((v) => v !== '')
 
 function seconds(name: string, value: string, max: number): number {
   const n = Number(value)
@@ -150,7 +153,7 @@ function identity(name: string, value: string): string {
 }
 
 function nodes(value: string): string[] {
-  const list = value.split(',').map((n) => n.trim()).filter((n) => n !== '')
+  const list = commaList(value)
   for (const node of list) {
     const port = Number(node.slice(node.lastIndexOf(':') + 1))
     if (!NODE.test(node) || port < 1 || port > 65_535) throw new ConfigError(`NODES must be comma-separated host:port addresses, got ${JSON.stringify(node)}`)
@@ -159,7 +162,7 @@ function nodes(value: string): string[] {
 }
 
 function hostnames(value: string): string[] {
-  const list = value.split(',').map((h) => h.trim()).filter((h) => h !== '')
+  const list = commaList(value)
   for (const hostname of list) {
     if (!HOSTNAME.test(hostname)) {
       throw new ConfigError(`HOSTNAME must be comma-separated names of 1-255 letters, digits, '.', '_' or '-', got ${JSON.stringify(hostname)}`)
@@ -180,7 +183,7 @@ function perMinute(name: string, value: string): number | undefined {
 /** `*`, or comma-separated origins written exactly as browsers send them (`https://app.example`). */
 function corsOrigins(value: string): CorsOrigins {
   if (value === '*') return '*'
-  const list = value.split(',').map((o) => o.trim()).filter((o) => o !== '')
+  const list = commaList(value)
   for (const origin of list) {
     if (!isOrigin(origin)) {
       throw new ConfigError(`CORS_ORIGINS must be "*" or comma-separated origins like https://app.example (scheme, host, optional port; no path), got ${JSON.stringify(origin)}`)
