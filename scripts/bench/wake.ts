@@ -9,7 +9,7 @@
  */
 import { PATHS } from '../../src/protocol/paths.ts'
 import { cursor, registerOne, waitIdle } from './client.ts'
-import { getText, openExchange, openMany, postText, type RawAnswer } from './raw-http.ts'
+import { getText, openExchange, openMany, postText } from './raw-http.ts'
 import { freshAppid, hostname, isOk, pollsPath, registerBody } from './wire.ts'
 
 export interface Endpoint {
@@ -87,7 +87,7 @@ async function wakeRound(spec: Endpoint, polls: number, round: Round): Promise<W
     if (wrong.length > 0) {
       throw new Error(`${wrong.length} polls woke with another answer: ${wrong[0]?.body.slice(0, 200)}`)
     }
-    const triggered: RawAnswer = await trigger.answer
+    const triggered = await trigger.answer
     if (!isOk(triggered.body)) throw new Error(`wake trigger: ${triggered.body}`)
     return { latencies: answers.map((a) => a.answeredAt - sentAt), sample: answers[0]?.body ?? '' }
   } finally {
