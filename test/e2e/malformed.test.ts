@@ -9,7 +9,7 @@
 import { request as httpRequest } from 'node:http'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
+import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
 
 const RUNS = 500
 
