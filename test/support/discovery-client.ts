@@ -10,6 +10,7 @@ import { type Int64Json, parse } from '../../src/protocol/int64-json.ts'
 
 /** Params as the Go SDK sends them; encoded by the protocol's own encoder (test/unit/form.test.ts pins it to Go's output). */
 export type Params = Record<string, FormValue>
+// re-exported: test/worker/support.ts and auth.test.ts take the encoder from here
 export { encodeForm }
 
 // The parsed body of an answer: a JSON value whose unsafe integers are bigint. Typed loosely
@@ -30,6 +31,7 @@ export interface HttpAnswer {
   at: number
 }
 
+/** Per-request extras: headers and an abort signal. */
 export interface RequestOptions {
   headers?: Record<string, string>
   signal?: AbortSignal
