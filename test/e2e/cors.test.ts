@@ -4,7 +4,7 @@
  * test/e2e/sdk-browser.test.ts drives the SDK from a real browser on top of this.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
+import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
 
 const PAGE = 'https://console.example'
 const KEYS = 'k1:first-secret-for-tests-0001'
