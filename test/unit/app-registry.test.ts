@@ -168,6 +168,20 @@ describe('AppRegistry writes', () => {
     await registry.register(aRegisterInput({ hostname: 'h3' }), 'token:a')
     expect(events.filter((e) => e.startsWith('catalog'))).toHaveLength(2) // listed: nothing to do
   })
+
+  it('keeps catalog calls in order, each deciding when it runs: an app emptied meanwhile ends unlisted', async () => {
+    const calls: (() => void)[] = []
+    const { registry, events } = harness({ catalog: () => new Promise<void>((resolve) => calls.push(resolve)) })
+    const register = registry.register(aRegisterInput({ hostname: 'h1' }), 'token:a')
+    await vi.waitFor(() => expect(calls).toHaveLength(1)) // the add is in flight
+    const cancel = registry.cancel(aCancelInput({ hostname: 'h1' }), 'token:a')
+    await vi.waitFor(() => expect(events).toEqual(['announce', 'catalog.add demo.a/dev', 'announce'])) // its batch ran
+    calls[0]?.()
+    await vi.waitFor(() => expect(calls).toHaveLength(2))
+    calls[1]?.()
+    expect(await Promise.all([register, cancel])).toEqual([{ code: 0 }, { code: 0 }])
+    expect(events).toEqual(['announce', 'catalog.add demo.a/dev', 'announce', 'catalog.remove demo.a/dev'])
+  })
 })
 
 describe('AppRegistry renew', () => {
