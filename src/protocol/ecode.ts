@@ -1,8 +1,11 @@
 /**
  * Business codes of the discovery protocol (PROTOCOL.md §1.6) and the one mapping from a
- * registry failure reason to a code.
+ * registry failure to a code (errorToEcode) and to a whole reply (errorReply). No other
+ * module turns a RegistryError into wire output.
  */
 import type { RegistryError } from '../registry/result.ts'
+import { EMPTY_INSTANCE_JSON, encodeInstance } from './instance-codec.ts'
+import type { Reply } from './reply.ts'
 
 export const ECODE = {
   OK: 0,
@@ -30,5 +33,29 @@ export function errorToEcode(error: RegistryError): Ecode {
       const unreachable: never = error
       return unreachable
     }
+  }
+}
+
+/** The write that failed: only a renew's -404 carries `data`. */
+export type WriteOp = 'register' | 'renew' | 'cancel' | 'set'
+
+/**
+ * The reply for a registry failure of `op`. A rule that is broken says why (`message`); a
+ * peer renew that disagrees carries our instance (`data`); a renew of an unknown instance
+ * carries `null` when the app or zone is unknown and the empty instance when only the
+ * hostname is (PROTOCOL §3.2), while other writes answer -404 without `data`.
+ */
+export function errorReply(error: RegistryError, op: WriteOp): Reply {
+  const code = errorToEcode(error)
+  switch (error.reason) {
+    case 'invalid':
+    case 'full':
+      return { code, message: error.message }
+    case 'newer_elsewhere':
+    case 'conflict':
+      return { code, data: encodeInstance(error.instance) }
+    case 'not_found':
+      if (op !== 'renew') return { code }
+      return { code, data: error.detail === 'empty' ? EMPTY_INSTANCE_JSON : 'null' }
   }
 }

@@ -6,7 +6,7 @@
  * instance whose register has left the history takes its next renewer as its owner, unrecorded
  * (recording them all would be a history row per instance after every restart).
  */
-import type { HistoryEntry } from './sql-store.ts'
+import type { HistoryEntry } from './registry-store.ts'
 
 const keyOf = (zone: string, hostname: string) => `${zone}\n${hostname}`
 
@@ -19,7 +19,7 @@ interface Writers {
 export class InstanceWriters {
   readonly #byInstance = new Map<string, Writers>()
 
-  /** `history`: newest first, as SqlStore.history answers. */
+  /** `history`: newest first, as RegistryStore.history answers. */
   constructor(history: readonly HistoryEntry[]) {
     for (let i = history.length - 1; i >= 0; i--) {
       const e = history[i] as HistoryEntry

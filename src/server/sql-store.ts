@@ -2,12 +2,13 @@
  * One application's instances in the Durable Object's SQLite database. Timestamps are kept
  * as decimal TEXT because sql.exec only carries JS numbers. Schema: docs/storage-schema.md.
  * Synchronous: every call is a local SQLite statement; the output gate makes it durable
- * before any response leaves the object.
+ * before any response leaves the object. Production's RegistryStore (registry-store.ts); it
+ * knows SQL and rows, never registry rules.
  */
-import type { Instance, StoredInstance } from '../registry/model.ts'
+import type { Instance } from '../registry/model.ts'
 import type { RenewToPersist } from '../registry/registry.ts'
-import { LIMITS } from '../protocol/limits.ts'
 import { migrate } from './migrations.ts'
+import { HISTORY_ROWS, type HistoryEntry, type RegistryStore, type StoredApp } from './registry-store.ts'
 
 /** An instance row's `doc` column: the instance with its timestamps as decimal strings. */
 type InstanceDoc = Omit<Instance, 'regTimestamp' | 'upTimestamp' | 'renewTimestamp' | 'dirtyTimestamp' | 'latestTimestamp'> & {
@@ -20,33 +21,14 @@ type InstanceDoc = Omit<Instance, 'regTimestamp' | 'upTimestamp' | 'renewTimesta
 
 type InstanceRow = { doc: string; renew_ms: number }
 
-/** One change of the app, and who made it (a token id, never a token). */
-export interface HistoryEntry {
-  atMs: number
-  /** `renew` only when another token than the registering one made it (instance-writers.ts). */
-  op: 'register' | 'renew' | 'cancel' | 'set' | 'evict'
-  zone: string
-  hostname: string
-  actor: string
-}
-
-/** How many changes each app keeps in its history. */
-export const HISTORY_ROWS = LIMITS.historyRows
 /**
  * The history is trimmed back to HISTORY_ROWS once per this many appends, not on each one:
  * a trim on every register would add a statement and a page to every commit.
  */
 const HISTORY_TRIM_EVERY = 64
 
-/** What a registry object loads when it wakes. */
-interface StoredApp {
-  appid: string | undefined
-  env: string | undefined
-  latestTimestamp: bigint
-  instances: StoredInstance[]
-}
-
-export class SqlStore {
+/** The app in the Durable Object's SQLite database (schema: migrations.ts). */
+export class SqlStore implements RegistryStore {
   readonly #sql: SqlStorage
   /** The `latest` of the instance row written last, until the counter is stored (see latest()). */
   #rowLatest: bigint | undefined

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InstanceWriters } from '../../src/server/instance-writers.ts'
-import type { HistoryEntry } from '../../src/server/sql-store.ts'
+import type { HistoryEntry } from '../../src/server/registry-store.ts'
 
 const entry = (op: HistoryEntry['op'], hostname: string, actor: string): HistoryEntry => ({ atMs: 0, op, zone: 'sh001', hostname, actor })
 

@@ -1,11 +1,14 @@
 /** Held polls through the real WebSocket bridge between the Worker and the registry object. */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { advance, drainAlarms, freshAppid, get, latest, post, register, renew, stubOf } from './support.ts'
+import { advance, drainAlarms, freshAppid, get, latest, post, register, renew, stubOf, waitFor } from './support.ts'
 
 const apps = drainAlarms()
 
 const sockets = (appid: string) => runInDurableObject(stubOf(appid), (_, state) => state.getWebSockets().length)
+
+/** Wait until the app's object holds `n` watch sockets. */
+const socketsReach = (appid: string, n: number) => waitFor(async () => (await sockets(appid)) === n)
 
 async function heldPolls(appid: string) {
   await register(appid, 'h1')
@@ -18,8 +21,7 @@ describe('polls held by the Worker', () => {
   it('wakes within milliseconds when an instance registers', async () => {
     const appid = freshAppid()
     const poll = heldPolls(appid)
-    await new Promise((r) => setTimeout(r, 100))
-    expect(await sockets(appid)).toBe(1)
+    await socketsReach(appid, 1)
     const sent = Date.now()
     await register(appid, 'h2')
     const { text } = await poll
@@ -45,18 +47,16 @@ describe('polls held by the Worker', () => {
     const poll = get(`polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`, {
       signal: abort.signal,
     }).catch((error: unknown) => error)
-    await new Promise((r) => setTimeout(r, 100))
-    expect(await sockets(appid)).toBe(1)
+    await socketsReach(appid, 1)
     abort.abort()
     await poll
-    await new Promise((r) => setTimeout(r, 100))
-    expect(await sockets(appid)).toBe(0)
+    await socketsReach(appid, 0)
   })
 
   it('still wakes after the object was evicted from memory while the poll waited', async () => {
     const appid = freshAppid()
     const poll = heldPolls(appid)
-    await new Promise((r) => setTimeout(r, 100))
+    await socketsReach(appid, 1)
     await evictDurableObject(stubOf(appid))
     await post('cancel', { appid, env: 'dev', zone: 'sh001', hostname: 'nobody' })
     await register(appid, 'h2')
@@ -75,7 +75,7 @@ describe('polls held by the Worker', () => {
     }
     for (let t = 0; t < 3; t++) await renewLiveAndScan() // 90 s: the guard still protects
     const poll = get(`polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`)
-    await new Promise((r) => setTimeout(r, 50))
+    await socketsReach(appid, 1)
     await renewLiveAndScan() // 120 s: renews look healthy, the silent instance goes
     const { text } = await poll
     expect(text).toMatch(/^\{"code":0,"data"/)
@@ -90,7 +90,8 @@ describe('polls held by the Worker', () => {
     apps.push(a, b)
     const [la, lb] = [await latest(a), await latest(b)]
     const poll = get(`polls?appid=${a}&appid=${b}&latest_timestamp=${la}&latest_timestamp=${lb}&env=dev&hostname=c1`)
-    await new Promise((r) => setTimeout(r, 100))
+    await socketsReach(a, 1)
+    await socketsReach(b, 1)
     await post('set', { appid: b, env: 'dev', zone: 'sh001', hostname: 'h1', metadata: '{"w":"5"}' })
     const { text } = await poll
     expect(text).toContain(`"${b}":{"instances"`)

@@ -68,3 +68,15 @@ export async function latest(appid: string): Promise<string | undefined> {
   const { text } = await get(`fetch?appid=${appid}&env=dev&status=3`)
   return /"latest_timestamp":(\d+)}}$/.exec(text)?.[1]
 }
+
+/**
+ * Wait until `check` holds, asking again every few milliseconds; fails after `timeoutMs`.
+ * Tests wait for a condition this way, never for a fixed time.
+ */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`waitFor: the condition did not hold within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
