@@ -1,11 +1,13 @@
 /**
- * Worker entry. Importing runtime-config validates the variables first: a bad value stops the
- * worker at start-up with a message that names it.
+ * Worker entry. Importing runtime-config parses the variables first: a bad value stops the
+ * worker at start-up with a message that names it. The app is built once per isolate from them.
  */
-import './runtime-config.ts'
-import { handle } from './app.ts'
+import { createApp } from './app.ts'
+import { CONFIG, LIMITERS } from './runtime-config.ts'
 
 export { CatalogObject } from './catalog-object.ts'
 export { RegistryObject } from './registry-object.ts'
 
-export default { fetch: handle } satisfies ExportedHandler<Env>
+const app = createApp({ config: CONFIG, limiters: LIMITERS })
+
+export default { fetch: app.fetch } satisfies ExportedHandler<Env>
