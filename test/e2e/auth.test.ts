@@ -1,10 +1,10 @@
 /**
- * Auth end to end (README "Security"): every refusal path over HTTP, cross-app and cross-env
- * attempts, expired, tampered, wrong-key and revoked tokens, key rotation, the credential forms
- * header-less clients use (path and Basic, shaped as the Go SDK sends them), history records,
- * rate limits, and a generated stream of forged credentials that never yields a 5xx or a change.
+ * Auth through the real worker and objects (README "Security"): a smoke of Bearer tokens and
+ * refusals, the path-token form exactly as the Go SDK sends it (with a real held poll), the
+ * history the registry object records, the real rate-limiting bindings, and start-up refusal
+ * of a limit without a limiter. Every other auth rule is tested in Node in
+ * test/unit/server/auth.test.ts.
  */
-import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mintToken, type Scope } from '../../src/auth/token.ts'
 import { encodeForm } from '../support/discovery-client.ts'
@@ -60,23 +60,6 @@ beforeAll(async () => {
 })
 afterAll(() => registry.stop())
 
-describe('a registry with auth on and no key', () => {
-  it('refuses every route with 401 and says what to set', async () => {
-    const closed = await startRegistry({ vars: { AUTH: 'tokens', TOKEN_KEYS: '' } })
-    try {
-      for (const path of ['register', 'renew', 'cancel', 'set', 'fetch', 'fetchs', 'fetch/all', 'poll', 'polls', 'nodes']) {
-        const post = ['register', 'renew', 'cancel', 'set'].includes(path)
-        const r = await call(closed.url, `/discovery/${path}`, post ? { form: instance('demo.a', 'h1') } : {})
-        expect(r.status, path).toBe(401)
-        expect(r.code).toBe('-401')
-        expect(r.text).toContain('TOKEN_KEYS')
-      }
-    } finally {
-      await closed.stop()
-    }
-  })
-})
-
 describe('scopes', () => {
   it('refuses a request without a token with 401 and changes nothing', async () => {
     const before = await everything()
@@ -87,72 +70,9 @@ describe('scopes', () => {
     expect(await everything()).toBe(before)
   })
 
-  it('refuses writes to another app or env with 403 naming the scope, app or env', async () => {
-    const before = await everything()
+  it('refuses another app with 403 naming it', async () => {
     const otherApp = await call(registry.url, '/discovery/register', { token: writer, form: instance('payments.api', 'h1') })
     expect([otherApp.status, otherApp.text]).toEqual([403, '{"code":-403,"message":"token t-write lacks scope write on appid payments.api","ttl":1}'])
-    const otherEnv = await call(registry.url, '/discovery/cancel', { token: writer, form: instance('demo.a', 'h1', 'prod') })
-    expect(otherEnv.text).toContain('lacks scope write on env prod')
-    const readOnly = await call(registry.url, '/discovery/set', { token: reader, form: { ...instance('demo.a', 'h1'), status: 2 } })
-    expect(readOnly.text).toContain('lacks scope write (it has read)')
-    expect(await everything()).toBe(before)
-  })
-
-  it('needs read on every appid of a fetchs or polls, but any token may read infra.discovery', async () => {
-    const writeOnly = await call(registry.url, '/discovery/fetch?appid=demo.a&env=dev&status=1', { token: writer })
-    expect(writeOnly.status).toBe(403)
-    const mixed = await call(registry.url, '/discovery/fetchs?appid=demo.a&appid=payments.api&env=dev&status=1', { token: reader })
-    expect(mixed.text).toContain('lacks scope read on appid payments.api')
-    const polls = await call(registry.url, '/discovery/polls?appid=demo.a&appid=infra.discovery&latest_timestamp=0&latest_timestamp=0&env=dev&hostname=c', { token: reader })
-    expect(polls.code).toBe('0')
-    const infraOnly = await call(registry.url, '/discovery/polls?appid=infra.discovery&latest_timestamp=0&env=dev&hostname=c', { token: writer })
-    expect(infraOnly.code).toBe('0')
-  })
-
-  it('gives fetch/all only to admin, limited to the apps the token covers', async () => {
-    expect((await call(registry.url, '/discovery/fetch/all', { token: reader })).text).toContain('lacks scope admin')
-    const other = await token(['write'], ['payments.*'], ['dev'], { tid: 'pay-writer' })
-    expect((await call(registry.url, '/discovery/register', { token: other, form: instance('payments.api', 'p1') })).code).toBe('0')
-    const demoAdmin = await token(['admin'], ['demo.*'], ['*'], { tid: 'demo-admin' })
-    const all = (await call(registry.url, '/discovery/fetch/all', { token: demoAdmin })).text
-    expect(all).toContain('"demo.a":[')
-    expect(all).not.toContain('payments.api')
-  })
-})
-
-describe('token checks', () => {
-  it('refuses expired, tampered, unknown-key and revoked tokens with 401', async () => {
-    const expired = await token(['read'], ['demo.*'], ['dev'], { ttl: -1 })
-    const [p, kid, claims, sig] = reader.split('.')
-    const tampered = `${p}.${kid}.${claims}x.${sig}`
-    const unknownKey = await token(['read'], ['demo.*'], ['dev'], { key: { kid: 'k9', secret: 'some-other-secret-00000' } })
-    const wrongSecret = await token(['read'], ['demo.*'], ['dev'], { key: { kid: 'k1', secret: 'some-other-secret-00000' } })
-    const revoked = await token(['read'], ['demo.*'], ['dev'], { tid: 'gone' })
-    const cases: [string, string][] = [
-      [expired, 'expired'],
-      [tampered, 'bad signature'],
-      [unknownKey, 'unknown key'],
-      [wrongSecret, 'bad signature'],
-      [revoked, 'revoked'],
-    ]
-    for (const [bad, problem] of cases) {
-      const r = await call(registry.url, '/discovery/fetch?appid=demo.a&env=dev&status=1', { token: bad })
-      expect([r.status, r.text]).toEqual([401, `{"code":-401,"message":"token refused: ${problem}","ttl":1}`])
-    }
-  })
-
-  it('accepts tokens of both keys during a rotation, and refuses the old key once it is removed', async () => {
-    const old = await token(['read'], ['demo.*'], ['dev'], { key: K1 })
-    const fresh = await token(['read'], ['demo.*'], ['dev'], { key: K2 })
-    expect((await call(registry.url, '/discovery/nodes', { token: old })).code).toBe('0')
-    expect((await call(registry.url, '/discovery/nodes', { token: fresh })).code).toBe('0')
-    const rotated = await startRegistry({ vars: { AUTH: 'tokens', TOKEN_KEYS: `${K2.kid}:${K2.secret}` } })
-    try {
-      expect((await call(rotated.url, '/discovery/nodes', { token: fresh })).code).toBe('0')
-      expect((await call(rotated.url, '/discovery/nodes', { token: old })).text).toContain('unknown key')
-    } finally {
-      await rotated.stop()
-    }
   })
 })
 
@@ -173,14 +93,6 @@ describe('clients that cannot set headers', () => {
     expect(polls).toContain(`"addrs":["http+token://${registry.host}"]`)
     const nodes = await (await fetch(`http://${readerNode}/discovery/nodes`)).text()
     expect(nodes).toContain(`"addr":"${readerNode}"`)
-  })
-
-  it('authenticate with HTTP Basic, which Go sends for a token@host:port node', async () => {
-    const basic = `Basic ${btoa(`${reader}:`)}`
-    const r = await call(registry.url, '/discovery/fetch?appid=demo.a&env=dev&status=1', { headers: { authorization: basic } })
-    expect(r.code).toBe('0')
-    const nodes = await call(registry.url, '/discovery/nodes', { headers: { authorization: basic } })
-    expect(nodes.text).toContain(`"addr":"${reader}@${registry.host}"`)
   })
 })
 
@@ -235,77 +147,8 @@ describe('rate limits', () => {
     }
   })
 
-  it('follows the variables: a limit from the wrangler.toml ladder, or off', async () => {
-    const limited = await startRegistry({ vars: { AUTH: 'tokens', TOKEN_KEYS: KEYS, RATE_LIMIT_PER_TOKEN: '60', RATE_LIMIT_PER_ADDRESS: 'off' } })
-    try {
-      const t = await token(['read'], ['*'], ['*'], { tid: 'ladder' })
-      const codes = []
-      for (let i = 0; i < 61; i++) codes.push((await call(limited.url, '/discovery/nodes', { token: t })).status)
-      expect(codes.slice(0, 60).every((c) => c === 200)).toBe(true)
-      expect(codes[60]).toBe(429)
-    } finally {
-      await limited.stop()
-    }
-  })
-
   it('stops the worker at start-up when a limit has no limiter', async () => {
     const start = startRegistry({ vars: { AUTH: 'tokens', TOKEN_KEYS: KEYS, RATE_LIMIT_PER_TOKEN: '5000' } })
     await expect(start.then((r) => r.stop())).rejects.toThrow()
-  })
-})
-
-describe('public reads', () => {
-  it('lets anyone read when PUBLIC_READS is true, but never write', async () => {
-    const open = await startRegistry({ vars: { AUTH: 'tokens', TOKEN_KEYS: KEYS, PUBLIC_READS: 'true' } })
-    try {
-      expect((await call(open.url, '/discovery/fetch?appid=demo.a&env=dev&status=1')).code).toBe('-404')
-      expect((await call(open.url, '/discovery/register', { form: instance('demo.a', 'h1') })).status).toBe(401)
-      expect((await call(open.url, '/discovery/fetch/all')).status).toBe(401)
-    } finally {
-      await open.stop()
-    }
-  })
-})
-
-describe('forged credentials', () => {
-  it('never yield a 5xx or a change', async () => {
-    const before = await everything()
-    const [prefix, kid, claims, sig] = writer.split('.') as [string, string, string, string]
-    const part = fc.oneof(fc.string(), fc.base64String(), fc.constantFrom(prefix, kid, claims, sig, '', '.', '%', '%zz'))
-    const forged = fc.oneof(
-      fc.array(part, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('.')),
-      fc.tuple(part, part).map(([c, s]) => `${prefix}.${kid}.${c}.${s}`),
-      fc.constantFrom(`${writer}x`, writer.slice(0, -2), writer.replace('k1', 'k2'))
-    ).filter((t) => t !== writer) // the parts can reassemble the genuine token: that one is not forged
-    const header = fc.oneof(
-      forged.map((t) => `Bearer ${t}`),
-      forged.map((t) => `Basic ${t}`),
-      forged.map((t) => `Basic ${btoa(unescape(encodeURIComponent(`${t}:`)))}`),
-      fc.string({ maxLength: 200 }),
-      fc.constantFrom('Bearer', 'Basic', 'Digest abc', 'bearer  ', 'Basic !!!!')
-    )
-    await fc.assert(
-      fc.asyncProperty(header, forged, fc.boolean(), async (authorization, pathToken, viaPath) => {
-        const path = viaPath ? `/t/${encodeURIComponent(pathToken)}/discovery/register` : '/discovery/register'
-        const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }
-        if (!viaPath) headers.authorization = authorization.replace(/[\r\n\0]/g, '')
-        let status: number
-        let text: string
-        try {
-          const r = await fetch(`${registry.url}${path}`, { method: 'POST', headers, body: encodeForm(instance('demo.a', 'forged') as never) })
-          status = r.status
-          text = await r.text()
-        } catch (error) {
-          // a header value that fetch itself refuses never reaches the server
-          expect(String(error)).toMatch(/header|Headers|invalid/i)
-          return
-        }
-        expect(status).toBeLessThan(500)
-        expect([401, 404]).toContain(status)
-        if (status === 401) expect(text).toMatch(/^\{"code":-401,"message":"/)
-      }),
-      { numRuns: 300 }
-    )
-    expect(await everything()).toBe(before)
   })
 })
