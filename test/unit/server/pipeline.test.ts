@@ -65,6 +65,31 @@ describe('routing', () => {
     expect((await call('/discovery/fetch%00')).status).toBe(404)
   })
 
+  it('answers mangled paths as the reference router does', async () => {
+    const { call } = testApp()
+    const query = '?appid=none&env=dev&status=1'
+    const cases: [string, number, string?][] = [
+      ['/discovery/fetch/', 404],
+      ['/DISCOVERY/FETCH', 404],
+      ['/discovery//fetch', 200, FETCH_404],
+      ['//discovery/fetch', 200, FETCH_404],
+      ['/discovery/./fetch', 200, FETCH_404],
+      ['/discovery/x/../fetch', 200, FETCH_404],
+      ['/discovery/fetch/all/extra', 404],
+      ['/discovery/fetch;x=1', 404],
+      ['/discovery/%fetch', 404],
+      ['/fetch', 404],
+      ['/discovery/fetch%2Fall/', 404],
+    ]
+    for (const [path, status, text] of cases) {
+      const r = await call(`${path}${query}`)
+      expect(r.status, path).toBe(status)
+      if (text !== undefined) expect(r.text, path).toBe(text)
+    }
+    expect((await call('/discovery//register', { form: instance('demo.m', 'h1') })).text).toBe(OK)
+    expect((await call('/discovery//register')).status).toBe(405)
+  })
+
   it('takes a /t/<token> prefix off the path, also with auth off', async () => {
     const { call } = testApp()
     expect((await call('/t/anything/discovery/fetch?appid=none&env=dev&status=1')).text).toBe(FETCH_404)
