@@ -7,6 +7,11 @@ const apps = drainAlarms()
 
 const sockets = (appid: string) => runInDurableObject(stubOf(appid), (_, state) => state.getWebSockets().length)
 
+/** Wait (up to 2 s: a loaded machine is slow to open the first socket) until a held poll reached the object. */
+async function untilHeld(appid: string): Promise<void> {
+  for (let i = 0; i < 100 && (await sockets(appid)) === 0; i++) await new Promise((r) => setTimeout(r, 20))
+}
+
 async function heldPolls(appid: string) {
   await register(appid, 'h1')
   apps.push(appid)
@@ -18,7 +23,7 @@ describe('polls held by the Worker', () => {
   it('wakes within milliseconds when an instance registers', async () => {
     const appid = freshAppid()
     const poll = heldPolls(appid)
-    await new Promise((r) => setTimeout(r, 100))
+    await untilHeld(appid)
     expect(await sockets(appid)).toBe(1)
     const sent = Date.now()
     await register(appid, 'h2')
