@@ -3,9 +3,9 @@
  * instance, read an app's cursor, wait until the server has gone idle.
  */
 import { PATHS } from '../../src/protocol/paths.ts'
-import { cursorOf, FORM_HEADERS, fetchPath, isOk, registerBody } from './wire.ts'
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+import { FORM_HEADERS, latestDigits } from '../shared/discovery-text.ts'
+import { sleep, waitFor } from '../shared/wait.ts'
+import { fetchPath, isOk, registerBody } from './wire.ts'
 
 /** Register one instance; throws unless the registry answers code 0. */
 export async function registerOne(url: string, appid: string, host: string): Promise<void> {
@@ -27,10 +27,10 @@ export async function fetchText(url: string, appid: string): Promise<string> {
 
 /** The app's latest_timestamp digits. */
 export const cursor = async (url: string, appid: string): Promise<string> =>
-  cursorOf(await fetchText(url, appid))
+  latestDigits(await fetchText(url, appid))
 
 /** The hostnames a fetch of `appid` lists. */
-export const hostnamesOf = async (url: string, appid: string): Promise<string[]> =>
+export const fetchHostnames = async (url: string, appid: string): Promise<string[]> =>
   [...(await fetchText(url, appid)).matchAll(/"hostname":"([^"]*)"/g)].map((m) => m[1] ?? '')
 
 /**
@@ -39,14 +39,16 @@ export const hostnamesOf = async (url: string, appid: string): Promise<string[]>
  * the objects on one thread, so a backlog delays them).
  */
 export async function waitIdle(url: string, minMs = 500, quickMs = 5, maxMs = 60_000) {
-  const start = performance.now()
   await sleep(minMs)
   let quick = 0
-  while (quick < 3) {
-    if (performance.now() - start > maxMs) throw new Error('server did not go idle')
+  // the count is looked at before the next request, so the third quick answer is followed by
+  // one more 20 ms pause before the trigger, as the wake figures were always measured
+  const idle = async (): Promise<boolean> => {
+    if (quick >= 3) return true
     const t = performance.now()
     await (await fetch(`${url}${PATHS.nodes}`)).text()
     quick = performance.now() - t <= quickMs ? quick + 1 : 0
-    await sleep(20)
+    return false
   }
+  await waitFor('the server to go idle', idle, maxMs - minMs, 20)
 }

@@ -4,6 +4,7 @@
  * Content-Length. `answeredAt` is performance.now() when the last byte arrived.
  */
 import { connect, type Socket } from 'node:net'
+import { FORM_CONTENT_TYPE } from '../shared/discovery-text.ts'
 
 export interface RawAnswer {
   status: number
@@ -30,7 +31,7 @@ export const getText = (host: string, path: string): string =>
 /** A form POST's text. */
 export const postText = (host: string, path: string, body: string): string =>
   `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: keep-alive\r\n` +
-  'Content-Type: application/x-www-form-urlencoded\r\n' +
+  `Content-Type: ${FORM_CONTENT_TYPE}\r\n` +
   `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
 
 /** Connect to host:port; resolves once the socket is connected. */

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from './build.ts'
-import { hostnamesOf } from './client.ts'
+import { fetchHostnames } from './client.ts'
 import type { Figures } from './figures.ts'
 import { rssWithSmallApps } from './memory.ts'
 import { CpuMeter } from './noise.ts'
@@ -84,7 +84,7 @@ export async function run(profile: Profile): Promise<Run> {
       registered += r.requests
       registerSeconds += r.seconds
     }
-    const bigHosts = await hostnamesOf(url, big)
+    const bigHosts = await fetchHostnames(url, big)
     const renews: number[] = []
     const renewFloors: number[] = []
     for (let round = 0; round < rounds; round++) {
@@ -161,5 +161,5 @@ async function warmUp(url: string): Promise<void> {
   const warm = freshAppid('warm')
   await load.baseline(url, 2)
   await load.register(url, warm, WARMUP_INSTANCES, load.hostnames())
-  await load.renew(url, warm, await hostnamesOf(url, warm), 1)
+  await load.renew(url, warm, await fetchHostnames(url, warm), 1)
 }

@@ -7,7 +7,7 @@
  *
  * Usage: tsx scripts/bench/serve.ts '{"persistDir":"/tmp/x","vars":{"POLL_HOLD_SECONDS":"300"}}'
  */
-import { type LocalRegistryOptions, startRegistry } from '../../test/support/local-registry.ts'
+import { type LocalRegistryOptions, startRegistry } from '../shared/local-registry.ts'
 import { startFloor } from './floor/start.ts'
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LocalRegistryOptions & { floor?: boolean }

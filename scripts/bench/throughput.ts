@@ -4,9 +4,10 @@
  * renews of its instances in turn (and the same on the floor worker), and fetches of a whole app.
  */
 import { PATHS } from '../../src/protocol/paths.ts'
-import { hostnamesOf } from './client.ts'
+import { FORM_HEADERS } from '../shared/discovery-text.ts'
+import { fetchHostnames } from './client.ts'
 import { type LoadResult, type LoadSpec, runLoad } from './load.ts'
-import { FORM_HEADERS, fetchPath, hostname, isOk, registerBody, renewBody } from './wire.ts'
+import { fetchPath, hostname, isOk, registerBody, renewBody } from './wire.ts'
 
 /** Concurrent connections of the rate runs: enough to keep one workerd thread busy. */
 export const CONNECTIONS = 32
@@ -35,7 +36,7 @@ export async function register(
     path: PATHS.register,
     body: registerBody(appid, names()),
   }))
-  const listed = (await hostnamesOf(url, appid)).length
+  const listed = (await fetchHostnames(url, appid)).length
   const expected = before + result.requests
   if (listed !== expected) {
     throw new Error(`${expected} instances registered into ${appid}, fetch lists ${listed}`)

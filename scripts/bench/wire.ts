@@ -1,15 +1,13 @@
 /**
- * The discovery requests the benchmark sends, as the Go SDK writes them, and the one thing it
- * reads back: an answer's `latest_timestamp` digits (int64: taken from the raw text with a
- * regular expression, never JSON.parse).
+ * The discovery requests the benchmark sends, as the Go SDK writes them, and the check of a
+ * write's answer. The form content type, the address and reading a cursor back are shared with
+ * the tests (scripts/shared/discovery-text.ts).
  */
 import { PATHS } from '../../src/protocol/paths.ts'
+import { ADDR } from '../shared/discovery-text.ts'
 
 export const ZONE = 'sh001'
 export const ENV = 'dev'
-const ADDR = 'grpc://10.0.0.1:9000'
-
-export const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' }
 
 /** A unique appid per measurement, so no figure sees another's instances or waiters. */
 export function freshAppid(label: string): string {
@@ -51,10 +49,3 @@ export function pollsPath(cursors: [appid: string, cursor: string][], watcher: s
 
 /** Whether a write answered code 0. */
 export const isOk = (body: string): boolean => body.startsWith('{"code":0,')
-
-/** The app's `latest_timestamp` digits from a fetch answer (the last one in the text). */
-export function cursorOf(text: string): string {
-  const match = /"latest_timestamp":(\d+)\}\}$/.exec(text)
-  if (!match?.[1]) throw new Error(`no latest_timestamp in ${text.slice(0, 200)}`)
-  return match[1]
-}

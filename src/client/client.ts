@@ -18,7 +18,7 @@ import { NodeList } from './nodes.ts'
 import { type ClientConfig, type DiscoveryClientOptions, resolveOptions } from './options.ts'
 import { Poller } from './poller.ts'
 import { type InstanceInput, type RegisterOptions, Registration } from './registration.ts'
-import { type Answer, expectOk, Transport } from './transport.ts'
+import { type EnvelopeAnswer, expectOk, Transport } from './transport.ts'
 import { WatchStream } from './watch-stream.ts'
 import { decodeAll, decodeNodes, decodeSnapshot, type NodeStatus } from './wire.ts'
 
@@ -224,7 +224,7 @@ class Client implements DiscoveryClient {
 }
 
 /** Decode an answer's data; a shape error becomes a DiscoveryResponseError. */
-function decoded<T>(answer: Answer, decode: (data: NonNullable<Answer['body']['data']>) => T): T {
+function decoded<T>(answer: EnvelopeAnswer, decode: (data: NonNullable<EnvelopeAnswer['body']['data']>) => T): T {
   const data = answer.body.data
   try {
     if (data === undefined || data === null) throw new Error('no data')

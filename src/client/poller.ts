@@ -14,7 +14,7 @@ import { DiscoveryResponseError, toDiscoveryError } from './errors.ts'
 import { type NodeList, nodesFromInfra } from './nodes.ts'
 import type { ClientConfig } from './options.ts'
 import { sleep } from './timers.ts'
-import { type Answer, apiError, type Transport } from './transport.ts'
+import { apiError, type EnvelopeAnswer, type Transport } from './transport.ts'
 import { decodeSnapshot } from './wire.ts'
 
 /** Sent as `x1-bmspy-timeout`: the registry answers -304 before this (the Go SDK's 40 s). */
@@ -197,7 +197,7 @@ export class Poller {
  * The apps of a polls answer. Like the Go SDK, an entry that is null or has latest_timestamp 0
  * makes the whole answer a failure; apps not asked for are ignored.
  */
-function changedApps(answer: Answer, asked: Set<string>): AppSnapshot[] {
+function changedApps(answer: EnvelopeAnswer, asked: Set<string>): AppSnapshot[] {
   const data: Int64Json | undefined = answer.body.data
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new DiscoveryResponseError(answer.request, 'polls answer without a data object')

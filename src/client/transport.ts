@@ -50,7 +50,7 @@ export interface SendOptions {
 }
 
 /** An envelope, with where it came from. */
-export interface Answer extends Envelope {
+export interface EnvelopeAnswer extends Envelope {
   node: RegistryNode
   request: DiscoveryRequestInfo
 }
@@ -82,7 +82,7 @@ export class Transport {
     path: string,
     params: Params,
     options: SendOptions = {}
-  ): Promise<Answer> {
+  ): Promise<EnvelopeAnswer> {
     const form = encodeForm(params)
     const query = method === 'GET' && form !== '' ? `?${form}` : ''
     const url = `${node.url}${path}${query}`
@@ -147,7 +147,7 @@ export class Transport {
     path: string,
     params: Params,
     options: SendOptions = {}
-  ): Promise<Answer> {
+  ): Promise<EnvelopeAnswer> {
     const nodes = this.#options.nodes
     const tried = new Set<string>()
     for (;;) {
@@ -168,14 +168,14 @@ export class Transport {
 }
 
 /** The error for an answer whose code is not 0 (-404 gets its own class). */
-export function apiError(answer: Answer): DiscoveryApiError {
+export function apiError(answer: EnvelopeAnswer): DiscoveryApiError {
   return answer.code === ECODE.NOTHING_FOUND
     ? new DiscoveryNotFoundError(answer.request, answer.code, answer.message)
     : new DiscoveryApiError(answer.request, answer.code, answer.message)
 }
 
 /** Throw unless the answer's code is 0. */
-export function expectOk(answer: Answer): Answer {
+export function expectOk(answer: EnvelopeAnswer): EnvelopeAnswer {
   if (answer.code !== ECODE.OK) throw apiError(answer)
   return answer
 }

@@ -3,7 +3,7 @@
  * the key order is the reference's, timestamps are exact int64 digits, and metadata values are
  * always strings, under sorted keys. Encoding a 10,000-instance app is the hot path of fetch and poll.
  */
-import type { AppSnapshot, Instance } from '../registry/model.ts'
+import type { AppView, Instance } from '../registry/model.ts'
 
 const q = JSON.stringify
 
@@ -33,7 +33,7 @@ export function encodeInstance(i: Instance, missingMetadata: MissingMetadata = '
  * caller supply a cached encoding per instance.
  */
 export function encodeSnapshot(
-  snapshot: AppSnapshot,
+  snapshot: AppView,
   encode: (i: Instance) => string = encodeInstance
 ): string {
   const zones = Object.entries(snapshot.instances).map(

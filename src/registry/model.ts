@@ -79,7 +79,7 @@ export interface SnapshotQuery {
 }
 
 /** An application view: instances by zone, and the application's change counter. */
-export interface AppSnapshot {
+export interface AppView {
   instances: Record<string, Instance[]>
   latestTimestamp: bigint
 }

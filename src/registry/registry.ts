@@ -8,7 +8,7 @@
 import { msToNs, NanoClock, nextAfter, nsToMs } from './clock.ts'
 import { evictionCap, Guard } from './guard.ts'
 import {
-  type AppSnapshot,
+  type AppView,
   type CancelInput,
   type Instance,
   type InstanceKey,
@@ -216,7 +216,7 @@ export class Registry {
   }
 
   /** The application view for a zone and status mask; undefined when it does not exist. */
-  snapshot(query: SnapshotQuery): AppSnapshot | undefined {
+  snapshot(query: SnapshotQuery): AppView | undefined {
     if (this.#size === 0) return undefined
     const zones = query.zone === '' ? [...this.#zones.keys()] : [query.zone]
     const lists: [string, Instance[]][] = []

@@ -6,7 +6,7 @@
  * address.
  */
 import { INFRA_APPID } from '../protocol/paths.ts'
-import { type AppSnapshot, type Instance, STATUS_UP } from '../registry/model.ts'
+import { type AppView, type Instance, STATUS_UP } from '../registry/model.ts'
 import type { Config } from './config.ts'
 import { catalogOf } from './registry-stub.ts'
 
@@ -48,7 +48,7 @@ export function infraInstances(
 }
 
 /** The infra.discovery view for a zone ('' = all) and status mask; undefined if the zone is not ours. */
-export function infraSnapshot(instances: Instance[], config: Config, zone: string, statusMask: number, epoch: bigint): AppSnapshot | undefined {
+export function infraSnapshot(instances: Instance[], config: Config, zone: string, statusMask: number, epoch: bigint): AppView | undefined {
   if (zone !== '' && zone !== config.zone) return undefined
   return { instances: { [config.zone]: instances.filter((i) => (i.status & statusMask) !== 0) }, latestTimestamp: epoch }
 }

@@ -6,9 +6,9 @@
  * test/unit/server/auth.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
 import { mintToken, type Scope } from '../../src/auth/token.ts'
 import { encodeForm } from '../support/discovery-client.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
 
 const K1 = { kid: 'k1', secret: 'first-secret-for-tests-0001' }
 const K2 = { kid: 'k2', secret: 'second-secret-for-tests-0002' }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFloor } from '../../scripts/bench/floor/start.ts'
 import { renewFloor } from '../../scripts/bench/throughput.ts'
 import { measureFloor, measureWake } from '../../scripts/bench/wake.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
+import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
 
 const POLLS = 20
 

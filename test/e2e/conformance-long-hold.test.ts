@@ -6,7 +6,7 @@
  */
 import { describe, type ExpectStatic, it } from 'vitest'
 import { conformanceRegistry, NOT_MODIFIED } from '../support/conformance.ts'
-import type { Answer } from '../support/discovery-client.ts'
+import type { HttpAnswer } from '../support/discovery-client.ts'
 
 const HOLD_MS = 30_000
 const TOLERANCE_MS = 1500
@@ -14,7 +14,7 @@ const TOLERANCE_MS = 1500
 const { d, nextApp, registeredApps } = conformanceRegistry('demo.l')
 
 /** The bare -304 after the whole default hold; `expect` is the test's own (the tests run concurrently). */
-function expectNotModifiedAfterFullHold(expect: ExpectStatic, r: Answer): void {
+function expectNotModifiedAfterFullHold(expect: ExpectStatic, r: HttpAnswer): void {
   expect(r.status).toBe(200)
   expect(r.text).toBe(NOT_MODIFIED)
   expect(r.ms).toBeGreaterThanOrEqual(HOLD_MS - TOLERANCE_MS)

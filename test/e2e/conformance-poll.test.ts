@@ -5,16 +5,9 @@
  * (items 50, 57), item 8 and item 61 are in conformance-long-hold.test.ts.
  */
 import { describe, expect, it } from 'vitest'
+import { sleep } from '../../scripts/shared/wait.ts'
 import { conformanceRegistry, NOT_MODIFIED } from '../support/conformance.ts'
-import {
-  type Answer,
-  type Body,
-  hostnamesOf,
-  INSTANCE_KEYS,
-  instancesOf,
-  sleep,
-  ts,
-} from '../support/discovery-client.ts'
+import { type Body, type HttpAnswer, hostnamesOf, INSTANCE_KEYS, instancesOf, ts } from '../support/discovery-client.ts'
 
 const HOLD_MS = 2000
 /** Tolerance on hold times: early by scheduling, late by workerd and loopback. */
@@ -26,7 +19,7 @@ const { registry, d, nextApp, registeredApps } = conformanceRegistry('demo.p', {
 })
 
 /** A poll or polls that was held the whole (short) hold and answered the bare -304. */
-function expectNotModifiedAfterHold(r: Answer): void {
+function expectNotModifiedAfterHold(r: HttpAnswer): void {
   expect(r.status).toBe(200)
   expect(r.text).toBe(NOT_MODIFIED)
   expect(r.ms).toBeGreaterThanOrEqual(HOLD_MS - EARLY_MS)
@@ -34,7 +27,7 @@ function expectNotModifiedAfterHold(r: Answer): void {
 }
 
 /** A poll of `apps` held at their current cursors, then woken by registering h2 under `changed`. */
-async function pollWokenByRegisterOf(apps: string[], changed: string): Promise<Answer> {
+async function pollWokenByRegisterOf(apps: string[], changed: string): Promise<HttpAnswer> {
   const cursors: string[] = []
   for (const app of apps) cursors.push(await d.latest(app))
   const held = d.poll(apps, cursors)
@@ -47,7 +40,7 @@ async function pollWokenByRegisterOf(apps: string[], changed: string): Promise<A
  * Register `hostname` under `app` `afterMs` into the `held` poll or polls, and expect the hold
  * to end with code 0 within a second of that register.
  */
-async function wokenByRegister(held: Promise<Answer>, afterMs: number, app: string, hostname: string): Promise<Answer> {
+async function wokenByRegister(held: Promise<HttpAnswer>, afterMs: number, app: string, hostname: string): Promise<HttpAnswer> {
   await sleep(afterMs)
   const registeredAt = performance.now()
   expect((await d.register(app, hostname)).body.code).toBe(0)

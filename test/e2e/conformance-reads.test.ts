@@ -230,10 +230,7 @@ it('registers the SDK example of §3.1 byte for byte', async () => {
   const body =
     `addrs=grpc%3A%2F%2F10.0.0.5%3A9000&addrs=http%3A%2F%2F10.0.0.5%3A8000&appid=${app}&env=dev` +
     '&hostname=host-1&metadata=%7B%22weight%22%3A%2210%22%7D&region=sh&status=1&version=v1&zone=sh001'
-  const r = await d.request('POST', '/discovery/register', {
-    body,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  })
+  const r = await d.postForm('/discovery/register', body)
   expect(r.text).toBe(OK)
   const f = await d.fetch(app)
   expect(instancesOf(f.body.data).map((i) => [i.region, i.hostname, i.addrs, i.version, i.metadata])).toEqual([

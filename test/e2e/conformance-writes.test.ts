@@ -4,8 +4,9 @@
  * Item 8 needs a hold longer than 5 s and lives in conformance-long-hold.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
+import { ADDR, latestDigits } from '../../scripts/shared/discovery-text.ts'
 import { conformanceRegistry, FETCH_404, OK } from '../support/conformance.ts'
-import { ADDR, encodeForm, INSTANCE_KEYS, instancesOf, latestDigits, ts } from '../support/discovery-client.ts'
+import { encodeForm, INSTANCE_KEYS, instancesOf, ts } from '../support/discovery-client.ts'
 
 const { registry, d, nextApp } = conformanceRegistry('demo.w', { POLL_HOLD_SECONDS: '2' })
 
@@ -20,11 +21,7 @@ describe('transport and envelope', () => {
   it('takes register parameters from the query string of a POST with an empty body (item 2)', async () => {
     const app = nextApp()
     const query = encodeForm({ addrs: ADDR, appid: app, env: 'dev', hostname: 'h1', status: 1, zone: 'sh001' })
-    const r = await d.request('POST', '/discovery/register', {
-      query,
-      body: '',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    })
+    const r = await d.postForm('/discovery/register', '', { query })
     expect(r.status).toBe(200)
     expect(r.body.code).toBe(0)
     const f = await d.fetch(app)
@@ -36,10 +33,7 @@ describe('transport and envelope', () => {
     const get = await d.request('GET', '/discovery/register')
     expect(get.status).toBe(405)
     expect(get.text).toBe('Method Not Allowed')
-    const post = await d.request('POST', '/discovery/fetch', {
-      body: 'appid=x&env=dev&status=1',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    })
+    const post = await d.postForm('/discovery/fetch', 'appid=x&env=dev&status=1')
     expect(post.status).toBe(405)
     expect(post.text).toBe('Method Not Allowed')
   })
@@ -105,10 +99,8 @@ describe('register', () => {
   it('refuses a register without addrs or with only an empty addrs with -400 (item 10)', async () => {
     const app = nextApp()
     expect((await d.register(app, 'h1', { addrs: undefined })).body.code).toBe(-400)
-    const empty = await d.request('POST', '/discovery/register', {
-      body: `addrs=&${encodeForm({ appid: app, env: 'dev', hostname: 'h1', status: 1, zone: 'sh001' })}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    })
+    const body = `addrs=&${encodeForm({ appid: app, env: 'dev', hostname: 'h1', status: 1, zone: 'sh001' })}`
+    const empty = await d.postForm('/discovery/register', body)
     expect(empty.body.code).toBe(-400)
     expect((await d.fetch(app)).text).toBe(FETCH_404)
   })

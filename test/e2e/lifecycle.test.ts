@@ -7,8 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { appids, Discovery, hostnamesOf, instancesOf, sleep, ts } from '../support/discovery-client.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
+import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
+import { sleep } from '../../scripts/shared/wait.ts'
+import { appids, Discovery, hostnamesOf, instancesOf, ts } from '../support/discovery-client.ts'
 
 const HOLD_MS = 2000
 const NOT_MODIFIED = '{"code":-304,"message":"-304","ttl":1}'

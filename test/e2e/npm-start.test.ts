@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { freePort, waitFor } from '../support/sdk-helpers.ts'
+import { waitFor } from '../../scripts/shared/wait.ts'
+import { Discovery } from '../support/discovery-client.ts'
+import { freePort } from '../support/sdk-helpers.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -58,25 +60,23 @@ describe('npm start', () => {
     const state = mkdtempSync(join(tmpdir(), 'npm-start-'))
     stateDirs.push(state)
     const args = ['--port', String(port), '--var', 'ZONE:sh077', '--persist-to', state]
+    const d = new Discovery(`http://127.0.0.1:${port}`)
     const first = npmStart(args)
     try {
       await ready(port)
-      const nodes = await (await fetch(`http://127.0.0.1:${port}/discovery/nodes`)).text()
+      const nodes = (await d.request('GET', '/discovery/nodes')).text
       expect(nodes).toBe(`{"code":0,"message":"0","ttl":1,"data":[{"addr":"127.0.0.1:${port}","status":0,"zone":"sh077"}]}`)
-      const register = await fetch(`http://127.0.0.1:${port}/discovery/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'addrs=grpc%3A%2F%2F10.0.0.1%3A9000&appid=demo.start&env=dev&hostname=h1&status=1&zone=sh077',
-      })
-      expect(await register.text()).toBe('{"code":0,"message":"0","ttl":1}')
+      const body = 'addrs=grpc%3A%2F%2F10.0.0.1%3A9000&appid=demo.start&env=dev&hostname=h1&status=1&zone=sh077'
+      const register = await d.postForm('/discovery/register', body)
+      expect(register.text).toBe('{"code":0,"message":"0","ttl":1}')
     } finally {
       await stop(first)
     }
     const second = npmStart(args)
     try {
       await ready(port)
-      const fetched = await (await fetch(`http://127.0.0.1:${port}/discovery/fetch?appid=demo.start&env=dev&status=1`)).text()
-      expect(fetched).toContain('"hostname":"h1"')
+      const fetched = await d.fetch('demo.start', { status: 1 })
+      expect(fetched.text).toContain('"hostname":"h1"')
     } finally {
       await stop(second)
     }

@@ -5,10 +5,11 @@
  * SDK fails fast with a typed 401 instead of retrying.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
+import { sleep } from '../../scripts/shared/wait.ts'
 import { mintToken } from '../../src/auth/token.ts'
 import { createDiscoveryClient, type DiscoveryClient, DiscoveryHttpError } from '../../src/client/index.ts'
-import { appids, sleep } from '../support/discovery-client.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
+import { appids } from '../support/discovery-client.ts'
 import { record, SHORT_LEASE_VARS } from '../support/sdk-helpers.ts'
 
 const KEY = { kid: 'k1', secret: 'an-sdk-test-secret-of-32-characters' }

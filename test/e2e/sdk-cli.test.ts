@@ -6,10 +6,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
+import { waitFor } from '../../scripts/shared/wait.ts'
 import { parse } from '../../src/protocol/int64-json.ts'
 import { appids } from '../support/discovery-client.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
-import { freePort, SHORT_LEASE_VARS, waitFor } from '../support/sdk-helpers.ts'
+import { freePort, SHORT_LEASE_VARS } from '../support/sdk-helpers.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const CLI = `${ROOT}dist/client/client/cli.js`

@@ -4,10 +4,11 @@
  * registry (registering there on -404) and its watcher follows, without an empty list.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
+import { waitFor } from '../../scripts/shared/wait.ts'
 import { DiscoveryNetworkError, DiscoveryNotFoundError } from '../../src/client/index.ts'
 import { appids, Discovery, hostnamesOf } from '../support/discovery-client.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
-import { freePort, record, SHORT_LEASE_VARS, sdkClients, waitFor } from '../support/sdk-helpers.ts'
+import { freePort, record, SHORT_LEASE_VARS, sdkClients } from '../support/sdk-helpers.ts'
 
 /** Keeps the node order as given (the seed shuffle swaps nothing). */
 const KEEP_ORDER = () => 0.999

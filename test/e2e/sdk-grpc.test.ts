@@ -5,11 +5,12 @@
  */
 import * as grpc from '@grpc/grpc-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
+import { waitFor } from '../../scripts/shared/wait.ts'
 import { createDiscoveryClient, type DiscoveryClient } from '../../src/client/index.ts'
 import { registerDiscoveryResolver } from '../../src/client/grpc-resolver.ts'
 import { appids } from '../support/discovery-client.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
-import { SHORT_LEASE_VARS, waitFor } from '../support/sdk-helpers.ts'
+import { SHORT_LEASE_VARS } from '../support/sdk-helpers.ts'
 
 /** A one-method service with JSON messages: Echo.Who answers the name of the server. */
 const json = {

@@ -8,9 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
+import { sleep } from '../../scripts/shared/wait.ts'
 import { DiscoveryNetworkError } from '../../src/client/index.ts'
-import { appids, sleep } from '../support/discovery-client.ts'
-import { type LocalRegistry, startRegistry } from '../support/local-registry.ts'
+import { appids } from '../support/discovery-client.ts'
 import { freePort, record, SHORT_LEASE_VARS, sdkClients } from '../support/sdk-helpers.ts'
 
 const LEASE_MS = 2000

@@ -3,8 +3,8 @@
  * speaks to it, fresh appids, and the exact envelopes the files compare answers with.
  */
 import { afterAll, beforeAll } from 'vitest'
+import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
 import { appids, Discovery } from './discovery-client.ts'
-import { type LocalRegistry, startRegistry } from './local-registry.ts'
 
 /** The bare success envelope (register, cancel, set). */
 export const OK = '{"code":0,"message":"0","ttl":1}'

@@ -4,11 +4,13 @@
  * repeated keys (`addrs=a&addrs=b`), GET query strings built the same way, and int64 values
  * (timestamps) kept exact: bodies are parsed with the int64-aware parser, never JSON.parse.
  */
+import { ADDR, FORM_HEADERS, latestDigits } from '../../scripts/shared/discovery-text.ts'
 import { encodeForm, type FormValue } from '../../src/protocol/form.ts'
 import { type Int64Json, parse } from '../../src/protocol/int64-json.ts'
 
 /** Params as the Go SDK sends them; encoded by the protocol's own encoder (test/unit/form.test.ts pins it to Go's output). */
 export type Params = Record<string, FormValue>
+// re-exported: test/worker/support.ts and auth.test.ts take the encoder from here
 export { encodeForm }
 
 // The parsed body of an answer: a JSON value whose unsafe integers are bigint. Typed loosely
@@ -17,7 +19,7 @@ export { encodeForm }
 export type Body = any
 
 /** One HTTP answer: status, content type, raw text, the parsed body, and how long it took. */
-export interface Answer {
+export interface HttpAnswer {
   status: number
   contentType: string
   text: string
@@ -29,9 +31,16 @@ export interface Answer {
   at: number
 }
 
+/** Per-request extras: headers and an abort signal. */
 export interface RequestOptions {
   headers?: Record<string, string>
   signal?: AbortSignal
+}
+
+/** Everything a request may carry: the query string (already encoded) and any fetch body. */
+export interface RequestParts extends RequestOptions {
+  query?: string
+  body?: BodyInit
 }
 
 /** The instance keys in the reference's order (PROTOCOL.md §2.2). */
@@ -52,21 +61,11 @@ export const INSTANCE_KEYS = [
   'latest_timestamp',
 ] as const
 
-/** The fixed address of the `R(h)` registrations of PROTOCOL.md §10. */
-export const ADDR = 'grpc://10.0.0.1:9000'
-
 /** A timestamp of a parsed body as bigint (0 arrives as a number). */
 export function ts(value: unknown): bigint {
   if (typeof value === 'bigint') return value
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value)
   throw new Error(`not an integer timestamp: ${String(value)}`)
-}
-
-/** The exact digits of the first top-level `"latest_timestamp":<digits>` of an answer's data. */
-export function latestDigits(text: string): string {
-  const match = /"latest_timestamp":(-?\d+)\}\}$/.exec(text)
-  if (!match?.[1]) throw new Error(`no top-level latest_timestamp in ${text.slice(0, 200)}`)
-  return match[1]
 }
 
 /** Every instance of an InstanceInfo (all zones), sorted by zone then hostname. */
@@ -78,10 +77,8 @@ export function instancesOf(info: Body): Body[] {
     .sort((a, b) => `${a.zone}\u0000${a.hostname}`.localeCompare(`${b.zone}\u0000${b.hostname}`))
 }
 
-/** Hostnames of an InstanceInfo, sorted. */
+/** Hostnames of an InstanceInfo (parsed from an answer, or an SDK snapshot), sorted. */
 export const hostnamesOf = (info: Body): string[] => instancesOf(info).map((i) => i.hostname as string).sort()
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 function parseBody(text: string): Body {
   try {
@@ -103,11 +100,7 @@ export class Discovery {
   }
 
   /** Any request; answers with the raw text and the int64-exact parsed body. */
-  async request(
-    method: string,
-    path: string,
-    init: { query?: string; body?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}
-  ): Promise<Answer> {
+  async request(method: string, path: string, init: RequestParts = {}): Promise<HttpAnswer> {
     const started = performance.now()
     const response = await fetch(`${this.url}${path}${init.query ? `?${init.query}` : ''}`, {
       method,
@@ -128,24 +121,25 @@ export class Discovery {
   }
 
   /** A GET with the parameters in the query string (Go SDK style). */
-  get(path: string, params: Params = {}, options: RequestOptions = {}): Promise<Answer> {
+  get(path: string, params: Params = {}, options: RequestOptions = {}): Promise<HttpAnswer> {
     return this.request('GET', path, { query: encodeForm(params), ...options })
   }
 
   /** A POST with a form-urlencoded body (Go SDK style). */
-  post(path: string, params: Params, options: RequestOptions = {}): Promise<Answer> {
-    return this.request('POST', path, {
-      body: encodeForm(params),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
-      signal: options.signal,
-    })
+  post(path: string, params: Params, options: RequestOptions = {}): Promise<HttpAnswer> {
+    return this.postForm(path, encodeForm(params), options)
+  }
+
+  /** A form POST whose body is given as written (byte-exact cases); `query` goes in the URL. */
+  postForm(path: string, body: string, options: RequestOptions & { query?: string } = {}): Promise<HttpAnswer> {
+    return this.request('POST', path, { ...options, body, headers: { ...FORM_HEADERS, ...options.headers } })
   }
 
   /**
    * Register; defaults are `R(h)` of PROTOCOL.md §10 (zone sh001, env dev, status 1, one
    * address) plus region and version as the SDK sends them. A param set to undefined is omitted.
    */
-  register(appid: string, hostname: string, params: Params = {}): Promise<Answer> {
+  register(appid: string, hostname: string, params: Params = {}): Promise<HttpAnswer> {
     return this.post('/discovery/register', {
       addrs: ADDR,
       appid,
@@ -160,30 +154,30 @@ export class Discovery {
   }
 
   /** Renew (heartbeat) as the SDK sends it. */
-  renew(appid: string, hostname: string, params: Params = {}): Promise<Answer> {
+  renew(appid: string, hostname: string, params: Params = {}): Promise<HttpAnswer> {
     return this.post('/discovery/renew', { appid, env: 'dev', hostname, region: 'sh', zone: 'sh001', ...params })
   }
 
   /** Cancel as the SDK sends it. */
-  cancel(appid: string, hostname: string, params: Params = {}): Promise<Answer> {
+  cancel(appid: string, hostname: string, params: Params = {}): Promise<HttpAnswer> {
     return this.post('/discovery/cancel', { appid, env: 'dev', hostname, region: 'sh', zone: 'sh001', ...params })
   }
 
   /** Set; `hostname`, `status` and `metadata` may be lists (repeated keys). */
-  set(appid: string, params: Params): Promise<Answer> {
+  set(appid: string, params: Params): Promise<HttpAnswer> {
     return this.post('/discovery/set', { appid, env: 'dev', zone: 'sh001', ...params })
   }
 
   /** Fetch one application; default status mask 3 (UP and WAITING). */
-  fetch(appid: string, params: Params = {}): Promise<Answer> {
+  fetch(appid: string, params: Params = {}): Promise<HttpAnswer> {
     return this.get('/discovery/fetch', { appid, env: 'dev', status: 3, ...params })
   }
 
-  fetchs(appids: string[], params: Params = {}): Promise<Answer> {
+  fetchs(appids: string[], params: Params = {}): Promise<HttpAnswer> {
     return this.get('/discovery/fetchs', { appid: appids, env: 'dev', status: 1, ...params })
   }
 
-  fetchAll(): Promise<Answer> {
+  fetchAll(): Promise<HttpAnswer> {
     return this.get('/discovery/fetch/all')
   }
 
@@ -200,13 +194,13 @@ export class Discovery {
     cursors: (string | number)[] | undefined,
     params: Params = {},
     options: RequestOptions = {}
-  ): Promise<Answer> {
+  ): Promise<HttpAnswer> {
     const query = { appid: apps, env: 'dev', hostname: 'client-1', latest_timestamp: cursors, ...params }
     return this.get('/discovery/poll', query, options)
   }
 
   /** polls as the Go SDK sends it: appid/latest_timestamp repeated, env, hostname, no zone. */
-  polls(cursors: Record<string, string | number>, params: Params = {}, options: RequestOptions = {}): Promise<Answer> {
+  polls(cursors: Record<string, string | number>, params: Params = {}, options: RequestOptions = {}): Promise<HttpAnswer> {
     return this.get(
       '/discovery/polls',
       {

@@ -1,9 +1,10 @@
 /**
  * Helpers for the SDK's end-to-end tests: registry timings, clients that collect their errors,
- * free and dead ports, waiting for a condition, and a recorder that keeps every snapshot a
- * `client.watch` iteration yields.
+ * free and dead ports, and a recorder that keeps every snapshot a `client.watch` iteration
+ * yields. Waiting for a condition is scripts/shared/wait.ts's waitFor.
  */
 import { createServer } from 'node:net'
+import { waitFor } from '../../scripts/shared/wait.ts'
 import type { AppSnapshot } from '../../src/client/app-snapshot.ts'
 import {
   createDiscoveryClient,
@@ -11,6 +12,7 @@ import {
   type DiscoveryClientOptions,
   type DiscoveryError,
 } from '../../src/client/index.ts'
+import { hostnamesOf } from './discovery-client.ts'
 
 /** Registry vars for short leases: leases of 2 s, renews every 0.5 s, strict eviction, polls held 2 s. */
 export const SHORT_LEASE_VARS = {
@@ -62,21 +64,6 @@ export function freePort(): Promise<number> {
   })
 }
 
-/** Resolve once `check` returns a truthy value (polled every 50 ms); reject after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const started = Date.now()
-  for (;;) {
-    const value = await check()
-    if (value) return value as NonNullable<T>
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-/** Hostnames of a snapshot, sorted. */
-export const hostnames = (snapshot: AppSnapshot | undefined): string[] =>
-  snapshot ? Object.values(snapshot.instances).flat().map((i) => i.hostname).sort() : []
-
 /** Every snapshot a watch yields, in order, with the time each arrived. */
 export function record(stream: AsyncIterable<AppSnapshot>) {
   const seen: { snapshot: AppSnapshot; at: number }[] = []
@@ -87,10 +74,10 @@ export function record(stream: AsyncIterable<AppSnapshot>) {
     seen,
     done,
     /** Hostnames of every snapshot so far. */
-    history: () => seen.map((s) => hostnames(s.snapshot)),
-    latest: () => hostnames(seen.at(-1)?.snapshot),
+    history: () => seen.map((s) => hostnamesOf(s.snapshot)),
+    latest: () => hostnamesOf(seen.at(-1)?.snapshot),
     /** Wait until the latest snapshot lists exactly `expected` (sorted). */
     until: (expected: string[], timeoutMs?: number) =>
-      waitFor(`watch to list ${expected.join(', ')}`, () => JSON.stringify(hostnames(seen.at(-1)?.snapshot)) === JSON.stringify([...expected].sort()), timeoutMs),
+      waitFor(`watch to list ${expected.join(', ')}`, () => JSON.stringify(hostnamesOf(seen.at(-1)?.snapshot)) === JSON.stringify([...expected].sort()), timeoutMs),
   }
 }

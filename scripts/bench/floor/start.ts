@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { Miniflare } from 'miniflare'
-import { type LocalRegistry, readWranglerToml } from '../../../test/support/local-registry.ts'
+import { type LocalRegistry, readWranglerToml } from '../../shared/local-registry.ts'
 
 const HERE = fileURLToPath(new URL('./', import.meta.url))
 

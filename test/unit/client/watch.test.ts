@@ -10,7 +10,6 @@ import {
   NOT_MODIFIED,
   ok,
   pollsAnswer,
-  refused,
   type SeenRequest,
   settle,
 } from './fakes.ts'

@@ -2,6 +2,7 @@
  * Start the built worker (dist/, from `npm run build`) with Miniflare on loopback, the way the
  * end-to-end tests and the benchmark talk to it: real workerd, real SQLite, real alarms.
  * Configuration comes from wrangler.toml; `vars` override its [vars] like `--var` does.
+ * Kept under scripts/shared so that the tests and the benchmark share it with no scripts → test import.
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -46,6 +47,7 @@ export function readWranglerToml(): {
   return { compatibilityDate, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? ''), vars, ratelimits }
 }
 
+/** Start the built worker on loopback; stop() disposes workerd (and in-memory state). */
 export async function startRegistry(options: LocalRegistryOptions = {}): Promise<LocalRegistry> {
   const toml = readWranglerToml()
   const mf = new Miniflare({

@@ -1,5 +1,0 @@
-export * from './clock.ts'
-export * from './guard.ts'
-export * from './model.ts'
-export * from './registry.ts'
-export * from './result.ts'
