@@ -13,8 +13,8 @@ import { type PollInput, parsePoll } from '../../protocol/params.ts'
 import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
 import { accessOf, authorize, readNeed } from '../access.ts'
 import type { AppEnv } from '../app-env.ts'
-import { type AppWatch, fixedWatch, openWatch, type WatchState } from '../app-watch.ts'
 import { type Caller, infraView } from '../app-view.ts'
+import { type AppWatch, fixedWatch, openWatch, type WatchState } from '../app-watch.ts'
 import type { Config } from '../config.ts'
 import { registryFor } from '../registry-stub.ts'
 import { queryForm } from '../request-form.ts'
@@ -31,36 +31,67 @@ function holdMs(request: Request, pollHoldMs: number): number {
 }
 
 /** Open one watch per requested app (infra.discovery is answered from configuration). */
-async function watchAll(bindings: Env, config: Config, caller: Caller, input: PollInput): Promise<Map<string, AppWatch>> {
+async function watchAll(
+  bindings: Env,
+  config: Config,
+  caller: Caller,
+  input: PollInput
+): Promise<Map<string, AppWatch>> {
   const entries = await Promise.all(
     [...input.cursors].map(async ([appid, since]): Promise<[string, AppWatch]> => {
       if (appid === INFRA_APPID) {
-        const infra = await infraView(bindings, config, caller, { env: input.env, zone: input.zone, statusMask: 1 })
-        const state: WatchState = !infra ? { kind: 'missing' } : since >= infra.latest ? { kind: 'unchanged' } : { kind: 'changed', view: infra.json }
+        const infra = await infraView(bindings, config, caller, {
+          env: input.env,
+          zone: input.zone,
+          statusMask: 1,
+        })
+        const state: WatchState = !infra
+          ? { kind: 'missing' }
+          : since >= infra.latest
+            ? { kind: 'unchanged' }
+            : { kind: 'changed', view: infra.json }
         return [appid, fixedWatch(state)]
       }
-      return [appid, await openWatch(registryFor(bindings, { appid, env: input.env }), input.zone, since)]
+      return [
+        appid,
+        await openWatch(registryFor(bindings, { appid, env: input.env }), input.zone, since),
+      ]
     })
   )
   return new Map(entries)
 }
 
 /** Resolves with undefined when the hold ends or the client goes away. */
-function holdEnds(request: Request, pollHoldMs: number): { ended: Promise<undefined>; cancel: () => void } {
+function holdEnds(
+  request: Request,
+  pollHoldMs: number
+): { ended: Promise<undefined>; cancel: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined
   const ended = new Promise<undefined>((resolve) => {
     timer = setTimeout(resolve, holdMs(request, pollHoldMs), undefined)
     request.signal?.addEventListener('abort', () => resolve(undefined))
   })
-  return { ended, cancel: () => clearTimeout(timer) }
+  return {
+    ended,
+    cancel: () => {
+      if (timer !== undefined) clearTimeout(timer)
+    },
+  }
 }
 
 /** The first change among the watches: [appid, view], or undefined when the hold ends first. */
 function firstChange(watches: Map<string, AppWatch>, ended: Promise<undefined>) {
-  return Promise.race([...[...watches].map(([appid, w]) => w.change.then((view) => [appid, view] as const)), ended])
+  return Promise.race([
+    ...[...watches].map(([appid, w]) => w.change.then((view) => [appid, view] as const)),
+    ended,
+  ])
 }
 
-type Held = (watches: Map<string, AppWatch>, states: Map<string, WatchState>, ended: Promise<undefined>) => Promise<Response>
+type Held = (
+  watches: Map<string, AppWatch>,
+  states: Map<string, WatchState>,
+  ended: Promise<undefined>
+) => Promise<Response>
 
 /** What this route needs of the request's execution context. */
 type WaitUntil = { waitUntil(promise: Promise<unknown>): void }
@@ -77,8 +108,8 @@ function closeAfterAnswer(watches: Map<string, AppWatch>, ctx: WaitUntil | undef
     for (const w of open) w.close()
   }
   if (open.length === 0) return
-  if (!ctx) return closeAll()
-  ctx.waitUntil(new Promise<void>((resolve) => setTimeout(() => resolve(closeAll()), 0)))
+  if (ctx) ctx.waitUntil(new Promise<void>((resolve) => setTimeout(() => resolve(closeAll()), 0)))
+  else closeAll()
 }
 
 /** Parse, open the watches, let `answer` decide, and always clean up. */
@@ -88,7 +119,11 @@ function pollRoute(config: Config, strict: boolean, answer: Held): Handler<AppEn
     const input = parsePoll(queryForm(request), strict)
     if (!input.ok) return badRequestResponse(input.error)
     const access = accessOf(c)
-    const denied = authorize(access, readNeed(input.value.env, [...input.value.cursors.keys()]), config.auth)
+    const denied = authorize(
+      access,
+      readNeed(input.value.env, [...input.value.cursors.keys()]),
+      config.auth
+    )
     if (denied) return denied
     const hold = holdEnds(request, config.pollHoldMs)
     const watches = await watchAll(c.env, config, { url: c.req.url, access }, input.value)
@@ -126,7 +161,8 @@ const poll: Held = async (watches, states, ended) => {
     return jsonResponse(mapEnvelope(ECODE.NOTHING_FOUND, `${firstAppid} not found`))
   }
   if (firstState.kind === 'changed') return jsonResponse(envelope(ECODE.OK, firstState.view))
-  if ([...states.values()].some((s) => s.kind === 'changed')) return jsonResponse(envelope(ECODE.OK, 'null'))
+  if ([...states.values()].some((s) => s.kind === 'changed'))
+    return jsonResponse(envelope(ECODE.OK, 'null'))
   const woke = await firstChange(watches, ended)
   if (!woke) return jsonResponse(envelope(ECODE.NOT_MODIFIED))
   return jsonResponse(envelope(ECODE.OK, woke[0] === firstAppid ? woke[1] : 'null'))
@@ -143,4 +179,6 @@ function executionCtx(c: Context<AppEnv>): WaitUntil | undefined {
 
 /** The poll routes of a registry configured by `config`. */
 export const pollRoutes = (config: Config) =>
-  new Hono<AppEnv>().get(PATHS.poll, pollRoute(config, false, poll)).get(PATHS.polls, pollRoute(config, true, polls))
+  new Hono<AppEnv>()
+    .get(PATHS.poll, pollRoute(config, false, poll))
+    .get(PATHS.polls, pollRoute(config, true, polls))
