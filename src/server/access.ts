@@ -23,7 +23,8 @@ export type Access =
 /** The caller's access; throws when none was set, so a mis-wired route can never serve as open. */
 export function accessOf(c: Context<AppEnv>): Access {
   const access = c.get('access')
-  if (access === undefined) throw new Error(`no access was established for ${c.req.method} ${c.req.path}`)
+  if (access === undefined)
+    throw new Error(`no access was established for ${c.req.method} ${c.req.path}`)
   return access
 }
 
@@ -54,7 +55,11 @@ export function nodeScheme(access: Access): 'http' | 'http+token' {
  * Whether this caller may do what `need` says: a Response (401 or 403) if not. With
  * `publicReads`, a caller without any token may read.
  */
-export function authorize(access: Access, need: Need | 'any', config: AuthConfig): Response | undefined {
+export function authorize(
+  access: Access,
+  need: Need | 'any',
+  config: AuthConfig
+): Response | undefined {
   if (access.kind === 'open') return undefined
   if (access.kind === 'anonymous') {
     const read = need === 'any' || need.scope === 'read'
@@ -89,6 +94,7 @@ export function adminView(
   const denied = authorize(access, 'any', { ...config, publicReads: false })
   if (denied) return denied
   if (access.kind !== 'token') return () => true
-  if (!hasScope(access.claims, 'admin')) return refusalResponse(403, `token ${access.claims.tid} lacks scope admin`)
+  if (!hasScope(access.claims, 'admin'))
+    return refusalResponse(403, `token ${access.claims.tid} lacks scope admin`)
   return (appid, env) => covers(access.claims, appid, env)
 }

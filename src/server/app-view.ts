@@ -23,21 +23,36 @@ export interface Caller {
 }
 
 /** This registry's own infra.discovery instances in `env`, addressed as this caller reaches it. */
-export async function infraInstancesFor(bindings: Env, config: Config, caller: Caller, env: string) {
+export async function infraInstancesFor(
+  bindings: Env,
+  config: Config,
+  caller: Caller,
+  env: string
+) {
   const epoch = await registryEpoch(bindings, config)
   const addrs = nodeAddrs(config, caller.url)
   return { epoch, instances: infraInstances(config, addrs, env, epoch, nodeScheme(caller.access)) }
 }
 
 /** The infra.discovery view, or undefined when the asked zone is not this registry's. */
-export async function infraView(bindings: Env, config: Config, caller: Caller, q: Omit<ViewQuery, 'appid'>) {
+export async function infraView(
+  bindings: Env,
+  config: Config,
+  caller: Caller,
+  q: Omit<ViewQuery, 'appid'>
+) {
   const { epoch, instances } = await infraInstancesFor(bindings, config, caller, q.env)
   const snapshot = infraSnapshot(instances, config, q.zone, q.statusMask, epoch)
   return snapshot && { json: encodeSnapshot(snapshot), latest: epoch }
 }
 
 /** The encoded view of any app, or undefined when it does not exist. */
-export async function appView(bindings: Env, config: Config, caller: Caller, q: ViewQuery): Promise<string | undefined> {
+export async function appView(
+  bindings: Env,
+  config: Config,
+  caller: Caller,
+  q: ViewQuery
+): Promise<string | undefined> {
   if (q.appid === INFRA_APPID) return (await infraView(bindings, config, caller, q))?.json
   return registryFor(bindings, q).snapshot({ zone: q.zone, statusMask: q.statusMask })
 }

@@ -17,7 +17,9 @@ const TOKEN_PATH = /^\/t\/([^/]+)(\/.*)$/
 export function cleanPath(url: string): { path: string; pathToken: string | undefined } {
   const path = percentDecoded(new URL(url).pathname).replace(/\/{2,}/g, '/')
   const tokenPath = TOKEN_PATH.exec(path)
-  return tokenPath ? { path: tokenPath[2] ?? path, pathToken: tokenPath[1] } : { path, pathToken: undefined }
+  return tokenPath
+    ? { path: tokenPath[2] ?? path, pathToken: tokenPath[1] }
+    : { path, pathToken: undefined }
 }
 
 /** Hono's `getPath`: route on the cleaned path, not the raw one. */

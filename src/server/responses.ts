@@ -3,10 +3,11 @@
  * only an unknown path (404), a wrong method (405) or an access refusal (401, 403, 429) is not.
  * Every Response the Worker builds itself comes from here (`Reply` is protocol's outcome type).
  */
+
+import { ECODE } from '../protocol/ecode.ts'
 import { envelope } from '../protocol/envelope.ts'
 import type { ParamError } from '../protocol/params.ts'
 import { type Reply, replyBody } from '../protocol/reply.ts'
-import { ECODE } from '../protocol/ecode.ts'
 
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
 const TEXT_TYPE = { 'content-type': 'text/plain; charset=utf-8' }

@@ -12,4 +12,6 @@ export const CONFIG: Config = parseConfig(env)
 
 /** Checked at start-up too; only consulted when auth is on. */
 export const LIMITERS: Limiters =
-  CONFIG.auth.mode === 'off' ? {} : limitersFor(CONFIG.auth, env as unknown as Record<string, unknown>)
+  CONFIG.auth.mode === 'off'
+    ? {}
+    : limitersFor(CONFIG.auth, env as unknown as Record<string, unknown>)

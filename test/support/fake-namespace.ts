@@ -6,17 +6,30 @@
  * "unchanged"), no history beyond who wrote. The real objects are tested in test/worker.
  */
 import { ECODE, errorToEcode } from '../../src/protocol/ecode.ts'
-import { EMPTY_INSTANCE_JSON, encodeInstance, encodeSnapshot } from '../../src/protocol/instance-codec.ts'
+import {
+  EMPTY_INSTANCE_JSON,
+  encodeInstance,
+  encodeSnapshot,
+} from '../../src/protocol/instance-codec.ts'
 import { LIMITS } from '../../src/protocol/limits.ts'
 import { type Reply, replyBody } from '../../src/protocol/reply.ts'
-import type { CancelInput, RegisterInput, RenewInput, SetInput, SnapshotQuery } from '../../src/registry/model.ts'
+import type {
+  CancelInput,
+  RegisterInput,
+  RenewInput,
+  SetInput,
+  SnapshotQuery,
+} from '../../src/registry/model.ts'
 import { Registry } from '../../src/registry/registry.ts'
 import type { RegistryError, Result } from '../../src/registry/result.ts'
 import type { AppRef, CatalogObject } from '../../src/server/catalog-object.ts'
 import type { RegistryObject } from '../../src/server/registry-object.ts'
 
 /** The registry object's RPC surface that the Worker uses, plus the stub's `fetch`. */
-type RegistryRpc = Pick<RegistryObject, 'register' | 'renew' | 'cancel' | 'set' | 'snapshot' | 'history' | 'all'> & {
+type RegistryRpc = Pick<
+  RegistryObject,
+  'register' | 'renew' | 'cancel' | 'set' | 'snapshot' | 'history' | 'all'
+> & {
   fetch(url: string, init?: RequestInit): Promise<Response>
 }
 type HistoryEntry = Awaited<ReturnType<RegistryObject['history']>>[number]
@@ -51,7 +64,10 @@ export class FakeRegistryObject implements RegistryRpc {
     const result = this.#registry.renew(input, Date.now())
     if (result.ok) return replyBody({ code: ECODE.OK, data: encodeInstance(result.value) })
     if (result.error.reason !== 'not_found') return replyBody(failure(result.error))
-    return replyBody({ code: ECODE.NOTHING_FOUND, data: result.error.detail === 'empty' ? EMPTY_INSTANCE_JSON : 'null' })
+    return replyBody({
+      code: ECODE.NOTHING_FOUND,
+      data: result.error.detail === 'empty' ? EMPTY_INSTANCE_JSON : 'null',
+    })
   }
 
   async cancel(input: CancelInput, actor: string): Promise<string> {
@@ -61,7 +77,13 @@ export class FakeRegistryObject implements RegistryRpc {
   }
 
   async set(input: SetInput, actor: string): Promise<string> {
-    return this.#written(this.#registry.set(input, Date.now()), input, input.hostnames, 'set', actor)
+    return this.#written(
+      this.#registry.set(input, Date.now()),
+      input,
+      input.hostnames,
+      'set',
+      actor
+    )
   }
 
   snapshot(query: SnapshotQuery): string | undefined {
@@ -91,7 +113,8 @@ export class FakeRegistryObject implements RegistryRpc {
     actor: string
   ): string {
     if (!result.ok) return replyBody(failure(result.error))
-    for (const hostname of hostnames) this.#history.unshift({ atMs: Date.now(), op, zone: app.zone, hostname, actor })
+    for (const hostname of hostnames)
+      this.#history.unshift({ atMs: Date.now(), op, zone: app.zone, hostname, actor })
     this.#catalog.listed(app, this.#registry.size > 0)
     return replyBody({ code: ECODE.OK })
   }
@@ -99,7 +122,8 @@ export class FakeRegistryObject implements RegistryRpc {
 
 /** A registry failure as the real object answers it. */
 function failure(error: RegistryError): Reply {
-  if (error.reason === 'invalid' || error.reason === 'full') return { code: errorToEcode(error), message: error.message }
+  if (error.reason === 'invalid' || error.reason === 'full')
+    return { code: errorToEcode(error), message: error.message }
   if (error.reason === 'not_found') return { code: errorToEcode(error) }
   return { code: errorToEcode(error), data: encodeInstance(error.instance) }
 }
@@ -118,12 +142,14 @@ export class FakeCatalogObject implements CatalogRpc {
   }
 
   async apps(): Promise<AppRef[]> {
-    const byName = (a: AppRef, b: AppRef) => (a.appid < b.appid ? -1 : a.appid > b.appid ? 1 : a.env < b.env ? -1 : 1)
+    const byName = (a: AppRef, b: AppRef) =>
+      a.appid < b.appid ? -1 : a.appid > b.appid ? 1 : a.env < b.env ? -1 : 1
     return [...this.#apps.values()].sort(byName)
   }
 
   async epoch(identity: string): Promise<string> {
-    if (this.#epoch?.identity !== identity) this.#epoch = { identity, value: `${BigInt(Date.now()) * 1_000_000n}` }
+    if (this.#epoch?.identity !== identity)
+      this.#epoch = { identity, value: `${BigInt(Date.now()) * 1_000_000n}` }
     return this.#epoch.value
   }
 

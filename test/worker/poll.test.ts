@@ -1,15 +1,27 @@
 /** Held polls through the real WebSocket bridge between the Worker and the registry object. */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { advance, drainAlarms, freshAppid, get, latest, post, register, renew, stubOf } from './support.ts'
+import {
+  advance,
+  drainAlarms,
+  freshAppid,
+  get,
+  latest,
+  post,
+  register,
+  renew,
+  stubOf,
+} from './support.ts'
 
 const apps = drainAlarms()
 
-const sockets = (appid: string) => runInDurableObject(stubOf(appid), (_, state) => state.getWebSockets().length)
+const sockets = (appid: string) =>
+  runInDurableObject(stubOf(appid), (_, state) => state.getWebSockets().length)
 
 /** Wait (up to 2 s: a loaded machine is slow to open the first socket) until a held poll reached the object. */
 async function untilHeld(appid: string): Promise<void> {
-  for (let i = 0; i < 100 && (await sockets(appid)) === 0; i++) await new Promise((r) => setTimeout(r, 20))
+  for (let i = 0; i < 100 && (await sockets(appid)) === 0; i++)
+    await new Promise((r) => setTimeout(r, 20))
 }
 
 async function heldPolls(appid: string) {
@@ -47,9 +59,12 @@ describe('polls held by the Worker', () => {
     await register(appid, 'h1')
     apps.push(appid)
     const abort = new AbortController()
-    const poll = get(`polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`, {
-      signal: abort.signal,
-    }).catch((error: unknown) => error)
+    const poll = get(
+      `polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`,
+      {
+        signal: abort.signal,
+      }
+    ).catch((error: unknown) => error)
     await new Promise((r) => setTimeout(r, 100))
     expect(await sockets(appid)).toBe(1)
     abort.abort()
@@ -79,7 +94,9 @@ describe('polls held by the Worker', () => {
       await runDurableObjectAlarm(stubOf(appid))
     }
     for (let t = 0; t < 3; t++) await renewLiveAndScan() // 90 s: the guard still protects
-    const poll = get(`polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`)
+    const poll = get(
+      `polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`
+    )
     await new Promise((r) => setTimeout(r, 50))
     await renewLiveAndScan() // 120 s: renews look healthy, the silent instance goes
     const { text } = await poll
@@ -94,9 +111,17 @@ describe('polls held by the Worker', () => {
     await register(b, 'h1')
     apps.push(a, b)
     const [la, lb] = [await latest(a), await latest(b)]
-    const poll = get(`polls?appid=${a}&appid=${b}&latest_timestamp=${la}&latest_timestamp=${lb}&env=dev&hostname=c1`)
+    const poll = get(
+      `polls?appid=${a}&appid=${b}&latest_timestamp=${la}&latest_timestamp=${lb}&env=dev&hostname=c1`
+    )
     await new Promise((r) => setTimeout(r, 100))
-    await post('set', { appid: b, env: 'dev', zone: 'sh001', hostname: 'h1', metadata: '{"w":"5"}' })
+    await post('set', {
+      appid: b,
+      env: 'dev',
+      zone: 'sh001',
+      hostname: 'h1',
+      metadata: '{"w":"5"}',
+    })
     const { text } = await poll
     expect(text).toContain(`"${b}":{"instances"`)
     expect(text).not.toContain(`"${a}":{"instances"`)

@@ -44,7 +44,12 @@ export const authenticate = (config: AuthConfig): MiddlewareHandler<AppEnv> =>
     }
     const verified = await verifyToken(credential.token, config.keys, Date.now(), config.revoked)
     if (!verified.ok) return refusalResponse(401, `token refused: ${verified.problem}`)
-    c.set('access', { kind: 'token', claims: verified.claims, token: credential.token, via: credential.via })
+    c.set('access', {
+      kind: 'token',
+      claims: verified.claims,
+      token: credential.token,
+      via: credential.via,
+    })
     return next()
   })
 
@@ -57,13 +62,19 @@ function credentialOf(header: string | undefined, pathToken: string | undefined)
     if (scheme.toLowerCase() === 'bearer' && value) return { token: value, via: 'bearer' }
     if (scheme.toLowerCase() === 'basic' && value) {
       const decoded = base64Text(value)
-      if (decoded === undefined) return { problem: 'Authorization: Basic value is not base64 of user:password' }
+      if (decoded === undefined)
+        return { problem: 'Authorization: Basic value is not base64 of user:password' }
       const colon = decoded.indexOf(':')
       const user = colon < 0 ? decoded : decoded.slice(0, colon)
       const password = colon < 0 ? '' : decoded.slice(colon + 1)
       return { token: password || user, via: 'basic' }
     }
-    return { problem: 'Authorization must be "Bearer <token>" (or Basic with the token as user or password)' }
+    return {
+      problem:
+        'Authorization must be "Bearer <token>" (or Basic with the token as user or password)',
+    }
   }
-  return pathToken === undefined ? { token: undefined, via: 'bearer' } : { token: pathToken, via: 'path' }
+  return pathToken === undefined
+    ? { token: undefined, via: 'bearer' }
+    : { token: pathToken, via: 'path' }
 }

@@ -5,8 +5,9 @@
  * a preflight for a known path is answered without a token: browsers never send credentials on
  * preflights. The outermost middleware, so that it decorates every answer.
  */
-import { createMiddleware } from 'hono/factory'
+
 import type { MiddlewareHandler } from 'hono'
+import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../app-env.ts'
 import { KNOWN_PATHS } from '../clean-path.ts'
 import type { CorsOrigins } from '../config.ts'
@@ -56,7 +57,11 @@ function preflight(allowOrigin: string): Response {
  * a list of origins every answer varies by Origin, allowed or not, so that no cache hands one
  * origin's answer to another (the Fetch standard's advice).
  */
-function withCors(response: Response, allowOrigin: string | undefined, origins: CorsOrigins): Response {
+function withCors(
+  response: Response,
+  allowOrigin: string | undefined,
+  origins: CorsOrigins
+): Response {
   const out = new Response(response.body, response)
   if (origins !== '*') out.headers.append('vary', 'Origin')
   if (allowOrigin === undefined) return out

@@ -27,7 +27,10 @@ export function limitByToken(limiter: RateLimit | undefined): MiddlewareHandler<
   if (!limiter) return pass
   return createMiddleware<AppEnv>(async (c, next) => {
     const access = c.get('access')
-    if (access?.kind === 'token' && !(await limiter.limit({ key: `token:${access.claims.tid}` })).success) {
+    if (
+      access?.kind === 'token' &&
+      !(await limiter.limit({ key: `token:${access.claims.tid}` })).success
+    ) {
       return refusalResponse(429, `rate limit exceeded for token ${access.claims.tid}`)
     }
     return next()

@@ -8,7 +8,13 @@ import { serverErrorResponse } from '../responses.ts'
 
 /** Hono's `onError`: log the failure, answer -500. */
 export const serverError = (): ErrorHandler<AppEnv> => (error, c) => {
-  const log = { op: 'request', method: c.req.method, path: c.req.path, error: String(error), stack: error.stack }
+  const log = {
+    op: 'request',
+    method: c.req.method,
+    path: c.req.path,
+    error: String(error),
+    stack: error.stack,
+  }
   console.error(JSON.stringify(log))
   return serverErrorResponse()
 }

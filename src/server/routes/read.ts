@@ -27,7 +27,11 @@ export const readRoutes = (config: Config) =>
       const denied = authorize(access, readNeed(input.value.env, [input.value.appid]), config.auth)
       if (denied) return denied
       const view = await appView(c.env, config, { url: c.req.url, access }, input.value)
-      return replyResponse(view === undefined ? { code: ECODE.NOTHING_FOUND, data: 'null' } : { code: ECODE.OK, data: view })
+      return replyResponse(
+        view === undefined
+          ? { code: ECODE.NOTHING_FOUND, data: 'null' }
+          : { code: ECODE.OK, data: view }
+      )
     })
     .get(PATHS.fetchs, async (c) => {
       const input = parseFetchs(queryForm(c.req.raw))
@@ -37,8 +41,12 @@ export const readRoutes = (config: Config) =>
       const denied = authorize(access, readNeed(query.env, appids), config.auth)
       if (denied) return denied
       const caller = { url: c.req.url, access }
-      const views = await Promise.all(appids.map((appid) => appView(c.env, config, caller, { appid, ...query })))
-      const found = appids.flatMap((appid, i) => (views[i] === undefined ? [] : [`${JSON.stringify(appid)}:${views[i]}`]))
+      const views = await Promise.all(
+        appids.map((appid) => appView(c.env, config, caller, { appid, ...query }))
+      )
+      const found = appids.flatMap((appid, i) =>
+        views[i] === undefined ? [] : [`${JSON.stringify(appid)}:${views[i]}`]
+      )
       return replyResponse({ code: ECODE.OK, data: `{${found.join(',')}}` })
     })
     .get(PATHS.fetchAll, async (c) => {
@@ -55,9 +63,19 @@ export const readRoutes = (config: Config) =>
           if (list.length > 0) byAppid.set(app.appid, [...(byAppid.get(app.appid) ?? []), ...list])
         })
       }
-      const { instances: infra } = await infraInstancesFor(c.env, config, { url: c.req.url, access }, config.env)
-      byAppid.set(INFRA_APPID, infra.map((i) => encodeInstance(i, 'null')))
-      const data = [...byAppid].map(([appid, list]) => `${JSON.stringify(appid)}:[${list.join(',')}]`)
+      const { instances: infra } = await infraInstancesFor(
+        c.env,
+        config,
+        { url: c.req.url, access },
+        config.env
+      )
+      byAppid.set(
+        INFRA_APPID,
+        infra.map((i) => encodeInstance(i, 'null'))
+      )
+      const data = [...byAppid].map(
+        ([appid, list]) => `${JSON.stringify(appid)}:[${list.join(',')}]`
+      )
       return jsonResponse(envelope(ECODE.OK, `{${data.join(',')}}`))
     })
     .get(PATHS.nodes, (c) => {
@@ -74,6 +92,12 @@ export const readRoutes = (config: Config) =>
       const denied = authorize(accessOf(c), { scope: 'admin', env, apps: [appid] }, config.auth)
       if (denied) return denied
       const entries = await registryFor(c.env, { appid, env }).history(limit)
-      const data = entries.map((e) => ({ at_ms: e.atMs, op: e.op, zone: e.zone, hostname: e.hostname, actor: e.actor }))
+      const data = entries.map((e) => ({
+        at_ms: e.atMs,
+        op: e.op,
+        zone: e.zone,
+        hostname: e.hostname,
+        actor: e.actor,
+      }))
       return replyResponse({ code: ECODE.OK, data: JSON.stringify(data) })
     })

@@ -2,7 +2,13 @@
 import { type Handler, Hono } from 'hono'
 import { ECODE } from '../../protocol/ecode.ts'
 import type { Form } from '../../protocol/form.ts'
-import { type Parsed, parseCancel, parseRegister, parseRenew, parseSet } from '../../protocol/params.ts'
+import {
+  type Parsed,
+  parseCancel,
+  parseRegister,
+  parseRenew,
+  parseSet,
+} from '../../protocol/params.ts'
 import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
 import { accessOf, actorOf, authorize } from '../access.ts'
 import type { AppEnv } from '../app-env.ts'
@@ -16,11 +22,12 @@ type Stub = ReturnType<typeof registryFor>
 /** The write routes of a registry configured by `config`. */
 export function writeRoutes(config: Config) {
   /** A write route: form → parsed input → `write` scope on the app → its object → envelope. */
-  const write = <T extends { appid: string; env: string }>(
-    parse: (form: Form) => Parsed<T>,
-    /** The object's answer: the whole response body. */
-    call: (stub: Stub, input: T, actor: string) => Promise<string>
-  ): Handler<AppEnv> =>
+  const write =
+    <T extends { appid: string; env: string }>(
+      parse: (form: Form) => Parsed<T>,
+      /** The object's answer: the whole response body. */
+      call: (stub: Stub, input: T, actor: string) => Promise<string>
+    ): Handler<AppEnv> =>
     async (c) => {
       const form = await postForm(c.req.raw)
       if (!form.ok) return badRequestResponse(form.error)
@@ -40,8 +47,20 @@ export function writeRoutes(config: Config) {
     }
 
   return new Hono<AppEnv>()
-    .post(PATHS.register, write(parseRegister, (stub, input, actor) => stub.register(input, actor)))
-    .post(PATHS.renew, write(parseRenew, (stub, input, actor) => stub.renew(input, actor)))
-    .post(PATHS.cancel, write(parseCancel, (stub, input, actor) => stub.cancel(input, actor)))
-    .post(PATHS.set, write(parseSet, (stub, input, actor) => stub.set(input, actor)))
+    .post(
+      PATHS.register,
+      write(parseRegister, (stub, input, actor) => stub.register(input, actor))
+    )
+    .post(
+      PATHS.renew,
+      write(parseRenew, (stub, input, actor) => stub.renew(input, actor))
+    )
+    .post(
+      PATHS.cancel,
+      write(parseCancel, (stub, input, actor) => stub.cancel(input, actor))
+    )
+    .post(
+      PATHS.set,
+      write(parseSet, (stub, input, actor) => stub.set(input, actor))
+    )
 }

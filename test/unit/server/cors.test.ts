@@ -11,19 +11,31 @@ const KEYS = 'k1:first-secret-for-tests-0001'
 
 const PREFLIGHT = {
   method: 'OPTIONS',
-  headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+  headers: {
+    'access-control-request-method': 'POST',
+    'access-control-request-headers': 'authorization, content-type',
+  },
 }
-const preflightFrom = (origin: string) => ({ ...PREFLIGHT, headers: { ...PREFLIGHT.headers, origin } })
+const preflightFrom = (origin: string) => ({
+  ...PREFLIGHT,
+  headers: { ...PREFLIGHT.headers, origin },
+})
 
 describe('with CORS_ORIGINS listing the page', () => {
-  const { call } = testApp({ AUTH: 'tokens', TOKEN_KEYS: KEYS, CORS_ORIGINS: `${PAGE}, http://127.0.0.1:1` })
+  const { call } = testApp({
+    AUTH: 'tokens',
+    TOKEN_KEYS: KEYS,
+    CORS_ORIGINS: `${PAGE}, http://127.0.0.1:1`,
+  })
 
   it('answers a preflight for a known path without a token', async () => {
     const response = await call('/discovery/register', preflightFrom(PAGE))
     expect(response.status).toBe(204)
     expect(response.headers.get('access-control-allow-origin')).toBe(PAGE)
     expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST')
-    expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, X1-Bmspy-Timeout')
+    expect(response.headers.get('access-control-allow-headers')).toBe(
+      'Authorization, Content-Type, X1-Bmspy-Timeout'
+    )
     expect(response.headers.get('access-control-max-age')).toBe('600')
     expect(response.headers.get('vary')).toBe('Origin')
   })
@@ -38,14 +50,20 @@ describe('with CORS_ORIGINS listing the page', () => {
     expect(unknown.status).toBe(404)
     expect(unknown.headers.get('access-control-allow-origin')).toBe(PAGE)
     expect(unknown.headers.get('vary')).toBe('Origin')
-    expect((await call('/discovery/fetch', { method: 'OPTIONS', headers: { origin: PAGE } })).status).toBe(405)
+    expect(
+      (await call('/discovery/fetch', { method: 'OPTIONS', headers: { origin: PAGE } })).status
+    ).toBe(405)
   })
 
   it('puts the CORS headers on refusals, so the page can read the code', async () => {
-    const response = await call('/discovery/fetch?appid=a&env=dev&status=1', { headers: { origin: PAGE } })
+    const response = await call('/discovery/fetch?appid=a&env=dev&status=1', {
+      headers: { origin: PAGE },
+    })
     expect(response.status).toBe(401)
     expect(response.headers.get('access-control-allow-origin')).toBe(PAGE)
-    expect(response.headers.get('access-control-expose-headers')).toBe('Retry-After, WWW-Authenticate')
+    expect(response.headers.get('access-control-expose-headers')).toBe(
+      'Retry-After, WWW-Authenticate'
+    )
     expect(response.text).toContain('"code":-401')
   })
 
@@ -81,7 +99,9 @@ describe('with CORS_ORIGINS=*', () => {
   const { call } = testApp({ CORS_ORIGINS: '*' })
 
   it('allows any origin without varying by it', async () => {
-    const response = await call('/discovery/nodes', { headers: { origin: 'http://localhost:3000' } })
+    const response = await call('/discovery/nodes', {
+      headers: { origin: 'http://localhost:3000' },
+    })
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
     expect(response.headers.get('vary')).toBeNull()
     expect((JSON.parse(response.text) as { code: number }).code).toBe(0)

@@ -36,7 +36,14 @@ describe('routing', () => {
       expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8')
       if (method !== 'HEAD') expect(r.text).toBe('404 page not found')
     }
-    for (const path of ['/', '/discovery', '/discovery/', '/discovery/fetch/', '/discovery/fetch/all/', '/DISCOVERY/FETCH']) {
+    for (const path of [
+      '/',
+      '/discovery',
+      '/discovery/',
+      '/discovery/fetch/',
+      '/discovery/fetch/all/',
+      '/DISCOVERY/FETCH',
+    ]) {
       expect((await call(path)).status, path).toBe(404)
     }
   })
@@ -44,11 +51,20 @@ describe('routing', () => {
   it('answers 405 "Method Not Allowed" as text for a known path with another method, HEAD included', async () => {
     const { call } = testApp()
     const get = await call('/discovery/register')
-    expect([get.status, get.text, get.headers.get('content-type')]).toEqual([405, 'Method Not Allowed', 'text/plain; charset=utf-8'])
+    expect([get.status, get.text, get.headers.get('content-type')]).toEqual([
+      405,
+      'Method Not Allowed',
+      'text/plain; charset=utf-8',
+    ])
     const post = await call('/discovery/fetch', { form: { appid: 'x', env: 'dev', status: 1 } })
     expect([post.status, post.text]).toEqual([405, 'Method Not Allowed'])
     for (const method of ['HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
-      for (const path of ['/discovery/fetch', '/discovery/nodes', '/discovery/register', '/discovery/polls']) {
+      for (const path of [
+        '/discovery/fetch',
+        '/discovery/nodes',
+        '/discovery/register',
+        '/discovery/polls',
+      ]) {
         expect((await call(path, { method })).status, `${method} ${path}`).toBe(405)
       }
     }
@@ -92,7 +108,9 @@ describe('routing', () => {
 
   it('takes a /t/<token> prefix off the path, also with auth off', async () => {
     const { call } = testApp()
-    expect((await call('/t/anything/discovery/fetch?appid=none&env=dev&status=1')).text).toBe(FETCH_404)
+    expect((await call('/t/anything/discovery/fetch?appid=none&env=dev&status=1')).text).toBe(
+      FETCH_404
+    )
     expect((await call('/t/anything/discovery/nope')).status).toBe(404)
     expect((await call('/t//discovery/nodes')).status).toBe(404)
   })
@@ -108,22 +126,35 @@ describe('envelopes', () => {
       'application/json; charset=utf-8',
     ])
     const fetched = await call('/discovery/fetch?appid=demo.a&env=dev&status=1')
-    expect(fetched.text).toMatch(/^\{"code":0,"message":"0","ttl":1,"data":\{"instances":\{"sh001":\[\{"region":"","zone":"sh001"/)
+    expect(fetched.text).toMatch(
+      /^\{"code":0,"message":"0","ttl":1,"data":\{"instances":\{"sh001":\[\{"region":"","zone":"sh001"/
+    )
     expect((await call('/discovery/fetch?appid=none&env=dev&status=1')).text).toBe(FETCH_404)
     const nodes = await call('/discovery/nodes')
-    expect(nodes.text).toBe(`{"code":0,"message":"0","ttl":1,"data":[{"addr":"${HOST}","status":0,"zone":"sh001"}]}`)
+    expect(nodes.text).toBe(
+      `{"code":0,"message":"0","ttl":1,"data":[{"addr":"${HOST}","status":0,"zone":"sh001"}]}`
+    )
   })
 
   it('refuses invalid requests with -400 and a message that names the field', async () => {
     const { call } = testApp()
     const noStatus = await call('/discovery/fetch?appid=demo.a&env=dev')
-    expect([noStatus.status, noStatus.text]).toEqual([200, '{"code":-400,"message":"status: required (a bit mask: 1 = UP, 2 = WAITING, 3 = both)","ttl":1}'])
-    const noHostname = await call('/discovery/register', { form: { ...instance('demo.a', 'h1'), hostname: undefined } })
+    expect([noStatus.status, noStatus.text]).toEqual([
+      200,
+      '{"code":-400,"message":"status: required (a bit mask: 1 = UP, 2 = WAITING, 3 = both)","ttl":1}',
+    ])
+    const noHostname = await call('/discovery/register', {
+      form: { ...instance('demo.a', 'h1'), hostname: undefined },
+    })
     expect(noHostname.text).toBe('{"code":-400,"message":"hostname: required","ttl":1}')
     const poll = await call('/discovery/poll?appid=demo.a&env=dev&latest_timestamp=0')
     expect(poll.text).toBe('{"code":-400,"message":"hostname: required","ttl":1}')
-    const polls = await call('/discovery/polls?appid=a&appid=b&env=dev&hostname=c&latest_timestamp=0')
-    expect(polls.text).toBe('{"code":-400,"message":"latest_timestamp: expected one per appid (2 appid, 1 latest_timestamp)","ttl":1}')
+    const polls = await call(
+      '/discovery/polls?appid=a&appid=b&env=dev&hostname=c&latest_timestamp=0'
+    )
+    expect(polls.text).toBe(
+      '{"code":-400,"message":"latest_timestamp: expected one per appid (2 appid, 1 latest_timestamp)","ttl":1}'
+    )
     const history = await call('/discovery/history?env=dev')
     expect(history.text).toBe('{"code":-400,"message":"appid: required","ttl":1}')
   })
@@ -140,13 +171,17 @@ describe('envelopes', () => {
 
   it('refuses a body over the limit with -400 naming the body', async () => {
     const { call } = testApp()
-    const r = await call('/discovery/register', { form: { ...instance('demo.a', 'h1'), pad: 'x'.repeat(70_000) } })
+    const r = await call('/discovery/register', {
+      form: { ...instance('demo.a', 'h1'), pad: 'x'.repeat(70_000) },
+    })
     expect(r.text).toBe('{"code":-400,"message":"body: larger than 65536 bytes","ttl":1}')
   })
 
   it('answers polls of infra.discovery at cursor 0 at once, with this node', async () => {
     const { call } = testApp()
-    const r = await call('/discovery/polls?appid=infra.discovery&latest_timestamp=0&env=dev&hostname=c')
+    const r = await call(
+      '/discovery/polls?appid=infra.discovery&latest_timestamp=0&env=dev&hostname=c'
+    )
     expect(r.text).toMatch(/^\{"code":0,"data":\{"infra.discovery":\{"instances":\{"sh001":\[\{/)
     expect(r.text).toContain(`"addrs":["http://${HOST}"]`)
   })
@@ -162,12 +197,20 @@ describe('the -500 guard', () => {
     expect([r.status, r.text]).toEqual([200, '{"code":-500,"message":"-500","ttl":1}'])
     expect(log).toHaveBeenCalledOnce()
     const logged = JSON.parse(String(log.mock.calls[0]?.[0]))
-    expect(logged).toMatchObject({ op: 'request', method: 'GET', path: '/discovery/fetch', error: 'Error: object reset' })
+    expect(logged).toMatchObject({
+      op: 'request',
+      method: 'GET',
+      path: '/discovery/fetch',
+      error: 'Error: object reset',
+    })
   })
 
   it('guards the middleware too: a rate limiter that throws is a -500', async () => {
     const limiter: RateLimit = { limit: async () => Promise.reject(new Error('limiter down')) }
-    const { call } = testApp({ AUTH: 'tokens', TOKEN_KEYS: 'k1:first-secret-for-tests-0001' }, { address: limiter })
+    const { call } = testApp(
+      { AUTH: 'tokens', TOKEN_KEYS: 'k1:first-secret-for-tests-0001' },
+      { address: limiter }
+    )
     vi.spyOn(console, 'error').mockImplementation(() => {})
     const r = await call('/discovery/nodes')
     expect([r.status, r.text]).toEqual([200, '{"code":-500,"message":"-500","ttl":1}'])

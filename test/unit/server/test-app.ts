@@ -58,7 +58,12 @@ export function testApp(vars: ConfigVars = {}, limiters: Limiters = {}) {
     }
     const response = await app.request(`${BASE}${path}`, init, env)
     const text = await response.text()
-    return { status: response.status, text, headers: response.headers, code: /^\{"code":(-?\d+)/.exec(text)?.[1] }
+    return {
+      status: response.status,
+      text,
+      headers: response.headers,
+      code: /^\{"code":(-?\d+)/.exec(text)?.[1],
+    }
   }
   return { app, env, config, call }
 }
