@@ -1,87 +1,48 @@
 /**
- * The Worker's HTTP app: the discovery routes, the reference's 404/405 behaviour, and -500 for
- * anything unexpected (logged with context, never an HTTP 500).
+ * The Worker's HTTP app, built by `createApp` from a configuration and the rate limiters: the
+ * middleware pipeline (CORS, the reference's 404/405, who is calling, rate limits), the
+ * discovery routes, and -500 for anything unexpected (never an HTTP 500). Routes on the cleaned
+ * path (clean-path.ts). Free of `cloudflare:*` imports, so tests build it in Node.
  */
-import { Hono } from 'hono'
-import { ECODE } from '../protocol/ecode.ts'
-import { PATHS } from '../protocol/paths.ts'
-import { authenticate } from './auth.ts'
-import { methodNotAllowed, notFound, reply } from './reply.ts'
+import { Hono, type MiddlewareHandler } from 'hono'
+import type { AppEnv } from './app-env.ts'
+import { routingPath } from './clean-path.ts'
+import type { AuthConfig, Config } from './config.ts'
+import { authenticate, noSigningKey, openAccess } from './middleware/authenticate.ts'
+import { cors } from './middleware/cors.ts'
+import { knownPaths } from './middleware/known-paths.ts'
+import { limitByAddress, limitByToken } from './middleware/rate-limit.ts'
+import { serverError } from './middleware/server-error.ts'
+import type { Limiters } from './rate-limits.ts'
+import { methodNotAllowedResponse } from './responses.ts'
 import { pollRoutes } from './routes/poll.ts'
 import { readRoutes } from './routes/read.ts'
 import { writeRoutes } from './routes/write.ts'
-import { allowedOrigin, corsEnabled, isPreflight, preflight, withCors } from './cors.ts'
-import { CONFIG, LIMITERS } from './runtime-config.ts'
 
-const KNOWN_PATHS = new Set<string>(Object.values(PATHS))
-
-const app = new Hono<{ Bindings: Env }>()
-  .route('/', writeRoutes)
-  .route('/', readRoutes)
-  .route('/', pollRoutes)
-
-// route() sends unknown paths 404 first: what reaches here is a known path with another method
-app.notFound(() => methodNotAllowed())
-app.onError((error, c) => {
-  console.error(JSON.stringify({ op: 'request', method: c.req.method, path: c.req.path, error: String(error), stack: error.stack }))
-  return reply({ code: ECODE.SERVER_ERR })
-})
-
-/** `/t/<token>/discovery/...`: a token carried in the node address (see auth.ts). */
-const TOKEN_PATH = /^\/t\/([^/]+)(\/.*)$/
-
-/** The Worker's fetch handler: CORS (when CORS_ORIGINS is set) around the routes. */
-export async function handle(request: Request, bindings: Env, ctx: ExecutionContext): Promise<Response> {
-  if (!corsEnabled(CONFIG.cors)) return guarded(request, bindings, ctx)
-  const allowOrigin = allowedOrigin(request, CONFIG.cors)
-  if (allowOrigin !== undefined && isPreflight(request) && KNOWN_PATHS.has(cleanPath(new URL(request.url).pathname).path)) {
-    return preflight(allowOrigin)
-  }
-  return withCors(await guarded(request, bindings, ctx), allowOrigin, CONFIG.cors)
+export interface AppOptions {
+  config: Config
+  /** The rate limiters the configuration picked (rate-limits.ts); consulted only when auth is on. */
+  limiters: Limiters
 }
 
-/** The routes, with anything unexpected outside Hono's handlers also answered -500, never HTTP 500. */
-async function guarded(request: Request, bindings: Env, ctx: ExecutionContext): Promise<Response> {
-  try {
-    return await route(request, bindings, ctx)
-  } catch (error) {
-    console.error(JSON.stringify({ op: 'request', method: request.method, error: String(error) }))
-    return reply({ code: ECODE.SERVER_ERR })
-  }
+/** The Worker's app; `app.fetch` is its fetch handler, `app.request` drives it in tests. */
+export function createApp({ config, limiters }: AppOptions) {
+  const app = new Hono<AppEnv>({ getPath: routingPath })
+  app.use(cors(config.cors), knownPaths(), ...accessMiddleware(config.auth, limiters))
+  app.route('/', writeRoutes(config)).route('/', readRoutes(config)).route('/', pollRoutes(config))
+  // knownPaths answered unknown paths: what reaches here is a known path with another method
+  app.notFound(() => methodNotAllowedResponse())
+  app.onError(serverError())
+  return app
 }
 
 /**
- * Clean the path as the reference's router does (percent escapes decoded, `//` collapsed; `.`
- * and `..` are resolved by URL parsing), take a token off the path, refuse HEAD (Hono would
- * route it to GET handlers), authenticate, then route.
+ * Who is calling, in order: with AUTH=off everyone is open and nothing is limited; with auth on
+ * but no key everything is refused; else the address limit, the credential, the token limit.
+ * Every chain that lets a request through sets its `access`.
  */
-async function route(request: Request, bindings: Env, ctx: ExecutionContext): Promise<Response> {
-  const url = new URL(request.url)
-  const { path, pathToken } = cleanPath(url.pathname)
-  if (!KNOWN_PATHS.has(path)) return notFound()
-  if (request.method === 'HEAD') return methodNotAllowed()
-  let routed = request
-  if (path !== url.pathname) {
-    url.pathname = path
-    routed = new Request(url, request)
-  }
-  const refused = await authenticate(routed, pathToken, CONFIG.auth, LIMITERS, Date.now())
-  return refused ?? app.fetch(routed, bindings, ctx)
+function accessMiddleware(auth: AuthConfig, limiters: Limiters): MiddlewareHandler<AppEnv>[] {
+  if (auth.mode === 'off') return [openAccess()]
+  if (auth.keys.length === 0) return [noSigningKey()]
+  return [limitByAddress(limiters.address), authenticate(auth), limitByToken(limiters.token)]
 }
-
-/** The route's path, and the token of a `/t/<token>` prefix (decoded with the path, once). */
-function cleanPath(pathname: string): { path: string; pathToken: string | undefined } {
-  const path = percentDecoded(pathname).replace(/\/{2,}/g, '/')
-  const tokenPath = TOKEN_PATH.exec(path)
-  return tokenPath ? { path: tokenPath[2] ?? path, pathToken: tokenPath[1] } : { path, pathToken: undefined }
-}
-
-/** Go routes on the decoded path (`/discovery/%66etch` is fetch); a malformed escape stays as sent. */
-function percentDecoded(pathname: string): string {
-  try {
-    return decodeURIComponent(pathname)
-  } catch {
-    return pathname
-  }
-}
-

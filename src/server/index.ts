@@ -1,11 +1,21 @@
 /**
- * Worker entry. Importing runtime-config validates the variables first: a bad value stops the
- * worker at start-up with a message that names it.
+ * Worker entry. The variables are parsed once when the isolate loads: a bad value stops the
+ * worker at start-up with ConfigError's message (naming the variable) instead of serving
+ * requests. The app is built once from them; the objects read their own copy.
  */
-import './runtime-config.ts'
-import { handle } from './app.ts'
+import { env } from 'cloudflare:workers'
+import { createApp } from './app.ts'
+import { parseConfig } from './config.ts'
+import { limitersFor } from './rate-limits.ts'
 
 export { CatalogObject } from './catalog-object.ts'
 export { RegistryObject } from './registry-object.ts'
 
-export default { fetch: handle } satisfies ExportedHandler<Env>
+const config = parseConfig(env)
+// checked at start-up too; only consulted when auth is on
+const limiters =
+  config.auth.mode === 'off' ? {} : limitersFor(config.auth, env as unknown as Record<string, unknown>)
+
+const app = createApp({ config, limiters })
+
+export default { fetch: app.fetch } satisfies ExportedHandler<Env>

@@ -6,60 +6,92 @@
  * `x1-bmspy-timeout` or its disconnect, whichever comes first. Every socket is closed on the
  * way out.
  */
-import { Hono } from 'hono'
+import { type Context, type Handler, Hono } from 'hono'
 import { ECODE } from '../../protocol/ecode.ts'
 import { envelope, mapEnvelope, pollsEnvelope } from '../../protocol/envelope.ts'
 import { type PollInput, parsePoll } from '../../protocol/params.ts'
 import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
+import { accessOf, authorize, readNeed } from '../access.ts'
+import type { AppEnv } from '../app-env.ts'
+import { type Caller, infraView } from '../app-view.ts'
 import { type AppWatch, fixedWatch, openWatch, type WatchState } from '../app-watch.ts'
-import { infraView } from '../app-view.ts'
+import type { Config } from '../config.ts'
 import { registryFor } from '../registry-stub.ts'
-import { authorize, readNeed } from '../auth.ts'
-import { badRequest, json } from '../reply.ts'
 import { queryForm } from '../request-form.ts'
-import { CONFIG } from '../runtime-config.ts'
+import { badRequestResponse, jsonResponse } from '../responses.ts'
 
 /** The reference subtracts this from the caller's x1-bmspy-timeout (PROTOCOL.md §5.4). */
 const BMSPY_MARGIN_MS = 20
 
 /** How long this request may hold: the configured hold, or less if the caller says so. */
-function holdMs(request: Request): number {
+function holdMs(request: Request, pollHoldMs: number): number {
   const header = Number(request.headers.get('x1-bmspy-timeout') ?? '')
-  if (!Number.isFinite(header) || header <= 0) return CONFIG.pollHoldMs
-  return Math.min(CONFIG.pollHoldMs, header > BMSPY_MARGIN_MS ? header - BMSPY_MARGIN_MS : header)
+  if (!Number.isFinite(header) || header <= 0) return pollHoldMs
+  return Math.min(pollHoldMs, header > BMSPY_MARGIN_MS ? header - BMSPY_MARGIN_MS : header)
 }
 
 /** Open one watch per requested app (infra.discovery is answered from configuration). */
-async function watchAll(bindings: Env, request: Request, input: PollInput): Promise<Map<string, AppWatch>> {
+async function watchAll(
+  bindings: Env,
+  config: Config,
+  caller: Caller,
+  input: PollInput
+): Promise<Map<string, AppWatch>> {
   const entries = await Promise.all(
     [...input.cursors].map(async ([appid, since]): Promise<[string, AppWatch]> => {
       if (appid === INFRA_APPID) {
-        const infra = await infraView(bindings, CONFIG, request, { env: input.env, zone: input.zone, statusMask: 1 })
-        const state: WatchState = !infra ? { kind: 'missing' } : since >= infra.latest ? { kind: 'unchanged' } : { kind: 'changed', view: infra.json }
+        const infra = await infraView(bindings, config, caller, {
+          env: input.env,
+          zone: input.zone,
+          statusMask: 1,
+        })
+        const state: WatchState = !infra
+          ? { kind: 'missing' }
+          : since >= infra.latest
+            ? { kind: 'unchanged' }
+            : { kind: 'changed', view: infra.json }
         return [appid, fixedWatch(state)]
       }
-      return [appid, await openWatch(registryFor(bindings, { appid, env: input.env }), input.zone, since)]
+      return [
+        appid,
+        await openWatch(registryFor(bindings, { appid, env: input.env }), input.zone, since),
+      ]
     })
   )
   return new Map(entries)
 }
 
 /** Resolves with undefined when the hold ends or the client goes away. */
-function holdEnds(request: Request): { ended: Promise<undefined>; cancel: () => void } {
+function holdEnds(
+  request: Request,
+  pollHoldMs: number
+): { ended: Promise<undefined>; cancel: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined
   const ended = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, holdMs(request), undefined)
+    timer = setTimeout(resolve, holdMs(request, pollHoldMs), undefined)
     request.signal?.addEventListener('abort', () => resolve(undefined))
   })
-  return { ended, cancel: () => clearTimeout(timer) }
+  return {
+    ended,
+    cancel: () => {
+      if (timer !== undefined) clearTimeout(timer)
+    },
+  }
 }
 
 /** The first change among the watches: [appid, view], or undefined when the hold ends first. */
 function firstChange(watches: Map<string, AppWatch>, ended: Promise<undefined>) {
-  return Promise.race([...[...watches].map(([appid, w]) => w.change.then((view) => [appid, view] as const)), ended])
+  return Promise.race([
+    ...[...watches].map(([appid, w]) => w.change.then((view) => [appid, view] as const)),
+    ended,
+  ])
 }
 
-type Held = (watches: Map<string, AppWatch>, states: Map<string, WatchState>, ended: Promise<undefined>) => Promise<Response>
+type Held = (
+  watches: Map<string, AppWatch>,
+  states: Map<string, WatchState>,
+  ended: Promise<undefined>
+) => Promise<Response>
 
 /** What this route needs of the request's execution context. */
 type WaitUntil = { waitUntil(promise: Promise<unknown>): void }
@@ -76,61 +108,68 @@ function closeAfterAnswer(watches: Map<string, AppWatch>, ctx: WaitUntil | undef
     for (const w of open) w.close()
   }
   if (open.length === 0) return
-  if (!ctx) return closeAll()
-  ctx.waitUntil(new Promise<void>((resolve) => setTimeout(() => resolve(closeAll()), 0)))
+  if (ctx) ctx.waitUntil(new Promise<void>((resolve) => setTimeout(() => resolve(closeAll()), 0)))
+  else closeAll()
 }
 
 /** Parse, open the watches, let `answer` decide, and always clean up. */
-function pollRoute(strict: boolean, answer: Held) {
-  return async (request: Request, bindings: Env, ctx?: WaitUntil): Promise<Response> => {
+function pollRoute(config: Config, strict: boolean, answer: Held): Handler<AppEnv> {
+  return async (c) => {
+    const request = c.req.raw
     const input = parsePoll(queryForm(request), strict)
-    if (!input.ok) return badRequest(input.error)
-    const denied = authorize(request, readNeed(input.value.env, [...input.value.cursors.keys()]), CONFIG.auth)
+    if (!input.ok) return badRequestResponse(input.error)
+    const access = accessOf(c)
+    const denied = authorize(
+      access,
+      readNeed(input.value.env, [...input.value.cursors.keys()]),
+      config.auth
+    )
     if (denied) return denied
-    const hold = holdEnds(request)
-    const watches = await watchAll(bindings, request, input.value)
+    const hold = holdEnds(request, config.pollHoldMs)
+    const watches = await watchAll(c.env, config, { url: c.req.url, access }, input.value)
     try {
       const states = await Promise.race([
         Promise.all([...watches].map(async ([appid, w]) => [appid, await w.state] as const)),
         hold.ended,
       ])
-      if (!states) return json(envelope(ECODE.NOT_MODIFIED))
+      if (!states) return jsonResponse(envelope(ECODE.NOT_MODIFIED))
       return await answer(watches, new Map(states), hold.ended)
     } finally {
       hold.cancel()
-      closeAfterAnswer(watches, ctx)
+      closeAfterAnswer(watches, executionCtx(c))
     }
   }
 }
 
 /** polls: every changed app at once, or the first app to change; unknown apps under "-404". */
-const polls = pollRoute(true, async (watches, states, ended) => {
+const polls: Held = async (watches, states, ended) => {
   const missing = [...states].filter(([, s]) => s.kind === 'missing').map(([appid]) => appid)
   const changed = new Map<string, string>()
   for (const [appid, s] of states) if (s.kind === 'changed') changed.set(appid, s.view)
-  if (changed.size > 0) return json(pollsEnvelope(changed, missing))
+  if (changed.size > 0) return jsonResponse(pollsEnvelope(changed, missing))
   const woke = await firstChange(watches, ended)
-  return json(woke ? pollsEnvelope(new Map([woke]), missing) : envelope(ECODE.NOT_MODIFIED))
-})
+  return jsonResponse(woke ? pollsEnvelope(new Map([woke]), missing) : envelope(ECODE.NOT_MODIFIED))
+}
 
 /**
  * poll: the first appid's view. An unknown first appid answers -404 at once. When another
  * appid's change answers the poll, `data` is null, as in the reference.
  */
-const poll = pollRoute(false, async (watches, states, ended) => {
+const poll: Held = async (watches, states, ended) => {
   const [firstAppid, firstState] = [...states][0] ?? []
   if (!firstAppid || !firstState || firstState.kind === 'missing') {
-    return json(mapEnvelope(ECODE.NOTHING_FOUND, `${firstAppid} not found`))
+    return jsonResponse(mapEnvelope(ECODE.NOTHING_FOUND, `${firstAppid} not found`))
   }
-  if (firstState.kind === 'changed') return json(envelope(ECODE.OK, firstState.view))
-  if ([...states.values()].some((s) => s.kind === 'changed')) return json(envelope(ECODE.OK, 'null'))
+  if (firstState.kind === 'changed') return jsonResponse(envelope(ECODE.OK, firstState.view))
+  if ([...states.values()].some((s) => s.kind === 'changed'))
+    return jsonResponse(envelope(ECODE.OK, 'null'))
   const woke = await firstChange(watches, ended)
-  if (!woke) return json(envelope(ECODE.NOT_MODIFIED))
-  return json(envelope(ECODE.OK, woke[0] === firstAppid ? woke[1] : 'null'))
-})
+  if (!woke) return jsonResponse(envelope(ECODE.NOT_MODIFIED))
+  return jsonResponse(envelope(ECODE.OK, woke[0] === firstAppid ? woke[1] : 'null'))
+}
 
 /** The request's execution context, when the runtime gave one. */
-function executionCtx(c: { executionCtx: WaitUntil }): WaitUntil | undefined {
+function executionCtx(c: Context<AppEnv>): WaitUntil | undefined {
   try {
     return c.executionCtx
   } catch {
@@ -138,6 +177,8 @@ function executionCtx(c: { executionCtx: WaitUntil }): WaitUntil | undefined {
   }
 }
 
-export const pollRoutes = new Hono<{ Bindings: Env }>()
-  .get(PATHS.poll, (c) => poll(c.req.raw, c.env, executionCtx(c)))
-  .get(PATHS.polls, (c) => polls(c.req.raw, c.env, executionCtx(c)))
+/** The poll routes of a registry configured by `config`. */
+export const pollRoutes = (config: Config) =>
+  new Hono<AppEnv>()
+    .get(PATHS.poll, pollRoute(config, false, poll))
+    .get(PATHS.polls, pollRoute(config, true, polls))
