@@ -16,7 +16,11 @@ function fail(message: string): never {
   process.exit(2)
 }
 
-const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '')
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
 
 async function main(): Promise<void> {
   let values: Record<string, string | undefined>
@@ -37,7 +41,8 @@ async function main(): Promise<void> {
     fail(error instanceof Error ? error.message : String(error))
   }
   const kid = values.kid ?? fail('--kid is required')
-  const secret = values.secret ?? parseTokenKeys(process.env.TOKEN_KEYS ?? '').find((k) => k.kid === kid)?.secret
+  const secret =
+    values.secret ?? parseTokenKeys(process.env.TOKEN_KEYS ?? '').find((k) => k.kid === kid)?.secret
   if (!secret) fail('--secret is required (or TOKEN_KEYS holding that kid)')
   const scopes = list(values.scopes)
   const unknown = scopes.find((s) => !SCOPES.includes(s as Scope))

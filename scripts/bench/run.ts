@@ -60,10 +60,20 @@ export async function run(profile: Profile): Promise<Run> {
   process.once('SIGINT', interrupt)
   try {
     await step('build the worker (wrangler deploy --dry-run)', build, undefined, false)
-    const started = await step('start the server', () => startServer(options), (s) => s.url, false)
+    const started = await step(
+      'start the server',
+      () => startServer(options),
+      (s) => s.url,
+      false
+    )
     server = started
     const { url } = started
-    const bareServer = await step('start the floor worker', () => startServer({ floor: true }), (s) => s.url, false)
+    const bareServer = await step(
+      'start the floor worker',
+      () => startServer({ floor: true }),
+      (s) => s.url,
+      false
+    )
     floor = bareServer
     await step('warm up', () => warmUp(url), undefined, false)
 
@@ -92,7 +102,9 @@ export async function run(profile: Profile): Promise<Run> {
       const renew = () => load.renew(url, big, bigHosts, sliceSeconds)
       renews.push((await step(`renew_rps: ${bigHosts.length} instances in turn`, renew, rps)).rps)
       const bare = () => load.renewFloor(bareServer.url, big, bigHosts, sliceSeconds)
-      renewFloors.push((await step('renew floor: the same on an object that does nothing', bare, rps)).rps)
+      renewFloors.push(
+        (await step('renew floor: the same on an object that does nothing', bare, rps)).rps
+      )
     }
 
     const n = profile.fetchLatencyRequests
@@ -114,15 +126,23 @@ export async function run(profile: Profile): Promise<Run> {
     const floor1000: number[][] = []
     for (let round = 0; round < wakeRounds; round++) {
       const trial = () => measureWake({ ...wake, polls: 1000, apps: 1 })
-      const { latencies, sample } = await step('wake: 1,000 held polls on one app', trial, (r) => pcts(r.latencies))
+      const { latencies, sample } = await step('wake: 1,000 held polls on one app', trial, (r) =>
+        pcts(r.latencies)
+      )
       wake1000.push(latencies)
       const bare = () => measureFloor(bareServer, 1000, sample)
-      floor1000.push((await step('wake floor: the same on a bare bridge', bare, (r) => pcts(r.latencies))).latencies)
+      floor1000.push(
+        (await step('wake floor: the same on a bare bridge', bare, (r) => pcts(r.latencies)))
+          .latencies
+      )
     }
     const wake20: number[][] = []
     for (let round = 0; round < wakeRounds; round++) {
       const trial = () => measureWake({ ...wake, polls: 500, apps: 20 })
-      wake20.push((await step('wake: 500 held polls over 20 apps each', trial, (r) => pcts(r.latencies))).latencies)
+      wake20.push(
+        (await step('wake: 500 held polls over 20 apps each', trial, (r) => pcts(r.latencies)))
+          .latencies
+      )
     }
 
     const reloadMs: number[] = []

@@ -13,8 +13,20 @@ import { fetchPath, hostname, isOk, registerBody, renewBody } from './wire.ts'
 export const CONNECTIONS = 32
 
 /** Form POSTs over CONNECTIONS connections, each answer code 0: `amount` of them or for `seconds`. */
-const writes = (url: string, bound: { amount: number } | { seconds: number }, request: LoadSpec['request']) =>
-  runLoad({ url, connections: CONNECTIONS, ...bound, method: 'POST', headers: FORM_HEADERS, request, verify: isOk })
+const writes = (
+  url: string,
+  bound: { amount: number } | { seconds: number },
+  request: LoadSpec['request']
+) =>
+  runLoad({
+    url,
+    connections: CONNECTIONS,
+    ...bound,
+    method: 'POST',
+    headers: FORM_HEADERS,
+    request,
+    verify: isOk,
+  })
 
 /** GET /discovery/nodes: answered by the Worker alone. */
 export const baseline = (url: string, seconds: number): Promise<LoadResult> =>
@@ -59,11 +71,17 @@ export const registerSpread = (url: string, appids: string[], perApp: number) =>
 
 /** Renew the instances `hosts` of `appid` in turn for `seconds`. */
 export const renew = (url: string, appid: string, hosts: string[], seconds: number) =>
-  writes(url, { seconds }, (n) => ({ path: PATHS.renew, body: renewBody(appid, hosts[n % hosts.length] ?? '') }))
+  writes(url, { seconds }, (n) => ({
+    path: PATHS.renew,
+    body: renewBody(appid, hosts[n % hosts.length] ?? ''),
+  }))
 
 /** The same renews on the floor worker (floor/worker.js): a form POST to an object that does nothing. */
 export const renewFloor = (url: string, appid: string, hosts: string[], seconds: number) =>
-  writes(url, { seconds }, (n) => ({ path: `/renew?app=${appid}`, body: renewBody(appid, hosts[n % hosts.length] ?? '') }))
+  writes(url, { seconds }, (n) => ({
+    path: `/renew?app=${appid}`,
+    body: renewBody(appid, hosts[n % hosts.length] ?? ''),
+  }))
 
 /** Fetch the whole of `appid` from `connections` clients for `seconds`. */
 export const fetchRate = (url: string, appid: string, connections: number, seconds: number) =>

@@ -82,10 +82,15 @@ async function wakeRound(spec: Endpoint, polls: number, round: Round): Promise<W
     if (early > 0) throw new Error(`${early} polls answered before the change (not held)`)
 
     const sentAt = await trigger.send(round.trigger)
-    const answers = await withTimeout(Promise.all(held.map((poll) => poll.answer)), ANSWER_TIMEOUT_MS)
+    const answers = await withTimeout(
+      Promise.all(held.map((poll) => poll.answer)),
+      ANSWER_TIMEOUT_MS
+    )
     const wrong = answers.filter((a) => a.status !== 200 || !a.body.startsWith(round.woken))
     if (wrong.length > 0) {
-      throw new Error(`${wrong.length} polls woke with another answer: ${wrong[0]?.body.slice(0, 200)}`)
+      throw new Error(
+        `${wrong.length} polls woke with another answer: ${wrong[0]?.body.slice(0, 200)}`
+      )
     }
     const triggered = await trigger.answer
     if (!isOk(triggered.body)) throw new Error(`wake trigger: ${triggered.body}`)

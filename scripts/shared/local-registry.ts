@@ -40,11 +40,20 @@ export function readWranglerToml(): {
   const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(text)?.[1] ?? ''
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? ''
   const varsSection = text.split(/^\[vars\]\s*$/m)[1]?.split(/^\[/m)[0] ?? ''
-  const vars = Object.fromEntries([...varsSection.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]]))
-  const ratelimits = Object.fromEntries(
-    [...text.matchAll(/^\[\[ratelimits\]\]\s*\nname\s*=\s*"(\w+)"[\s\S]*?limit\s*=\s*(\d+)/gm)].map((m) => [m[1], Number(m[2])])
+  const vars = Object.fromEntries(
+    [...varsSection.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]])
   )
-  return { compatibilityDate, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? ''), vars, ratelimits }
+  const ratelimits = Object.fromEntries(
+    [...text.matchAll(/^\[\[ratelimits\]\]\s*\nname\s*=\s*"(\w+)"[\s\S]*?limit\s*=\s*(\d+)/gm)].map(
+      (m) => [m[1], Number(m[2])]
+    )
+  )
+  return {
+    compatibilityDate,
+    compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? ''),
+    vars,
+    ratelimits,
+  }
 }
 
 /** Start the built worker on loopback; stop() disposes workerd (and in-memory state). */
@@ -64,7 +73,10 @@ export async function startRegistry(options: LocalRegistryOptions = {}): Promise
     // AUTH=off unless asked, as `npm start` does: local runs need no configuration
     bindings: { ...toml.vars, AUTH: 'off', ...options.vars },
     ratelimits: Object.fromEntries(
-      Object.entries({ ...toml.ratelimits, ...options.ratelimits }).map(([name, limit]) => [name, { simple: { limit, period: 60 } }])
+      Object.entries({ ...toml.ratelimits, ...options.ratelimits }).map(([name, limit]) => [
+        name,
+        { simple: { limit, period: 60 } },
+      ])
     ),
     durableObjectsPersist: options.persistDir ?? false,
   })

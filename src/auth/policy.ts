@@ -28,5 +28,7 @@ export function refusal(claims: TokenClaims, need: Need): string | undefined {
     return `token ${claims.tid} lacks scope ${need.scope} on env ${need.env}`
   }
   const appid = need.apps.find((a) => !claims.apps.some((p) => matches(p, a)))
-  return appid === undefined ? undefined : `token ${claims.tid} lacks scope ${need.scope} on appid ${appid}`
+  return appid === undefined
+    ? undefined
+    : `token ${claims.tid} lacks scope ${need.scope} on appid ${appid}`
 }

@@ -45,7 +45,11 @@ export async function mintToken(claims: TokenClaims, key: TokenKey): Promise<str
   if (problem) throw new TypeError(`token claims: ${problem}`)
   if (!KID.test(key.kid)) throw new TypeError('token key: kid must be 1-32 of [A-Za-z0-9_-]')
   const body = `${PREFIX}.${key.kid}.${base64url(encoder.encode(JSON.stringify(claims)))}`
-  const signature = await crypto.subtle.sign('HMAC', await hmacKey(key.secret), encoder.encode(body))
+  const signature = await crypto.subtle.sign(
+    'HMAC',
+    await hmacKey(key.secret),
+    encoder.encode(body)
+  )
   return `${body}.${base64url(new Uint8Array(signature))}`
 }
 
@@ -61,7 +65,8 @@ export async function verifyToken(
 ): Promise<{ ok: true; claims: TokenClaims } | { ok: false; problem: TokenProblem }> {
   const parts = token.length <= MAX_TOKEN_CHARS ? token.split('.') : []
   const [prefix, kid, payload, signature] = parts
-  if (parts.length !== 4 || prefix !== PREFIX || !kid || !payload || !signature) return { ok: false, problem: 'malformed' }
+  if (parts.length !== 4 || prefix !== PREFIX || !kid || !payload || !signature)
+    return { ok: false, problem: 'malformed' }
   const key = keys.find((k) => k.kid === kid)
   if (!key) return { ok: false, problem: 'unknown key' }
   // The signature is checked before anything of the claims is decoded.
@@ -96,20 +101,29 @@ export function parseTokenKeys(value: string): TokenKey[] {
       const colon = pair.indexOf(':')
       const kid = pair.slice(0, colon)
       const secret = pair.slice(colon + 1)
-      if (colon < 0 || !KID.test(kid)) throw new TypeError('TOKEN_KEYS must be kid:secret pairs separated by commas (kid: 1-32 of A-Z a-z 0-9 _ -)')
-      if (secret.length < 16) throw new TypeError(`TOKEN_KEYS: the secret of key ${kid} must be at least 16 characters`)
+      if (colon < 0 || !KID.test(kid))
+        throw new TypeError(
+          'TOKEN_KEYS must be kid:secret pairs separated by commas (kid: 1-32 of A-Z a-z 0-9 _ -)'
+        )
+      if (secret.length < 16)
+        throw new TypeError(`TOKEN_KEYS: the secret of key ${kid} must be at least 16 characters`)
       return { kid, secret }
     })
-  if (new Set(keys.map((k) => k.kid)).size !== keys.length) throw new TypeError('TOKEN_KEYS: a key id appears twice')
+  if (new Set(keys.map((k) => k.kid)).size !== keys.length)
+    throw new TypeError('TOKEN_KEYS: a key id appears twice')
   return keys
 }
 
 function claimsProblem(c: TokenClaims): string | undefined {
   if (!TID.test(c.tid)) return 'tid must be 1-64 of [A-Za-z0-9_-]'
-  if (c.scopes.length === 0 || !c.scopes.every((s) => SCOPES.includes(s))) return `scopes must be some of ${SCOPES.join(', ')}`
-  if (c.apps.length === 0 || !c.apps.every((a) => PATTERN.test(a))) return 'apps must be appids, prefix patterns like payments.*, or *'
-  if (c.envs.length === 0 || !c.envs.every((e) => PATTERN.test(e) && !e.endsWith('.*'))) return 'envs must be env names or *'
-  if (!Number.isSafeInteger(c.exp) || c.exp <= 0) return 'exp must be a time in seconds since the epoch'
+  if (c.scopes.length === 0 || !c.scopes.every((s) => SCOPES.includes(s)))
+    return `scopes must be some of ${SCOPES.join(', ')}`
+  if (c.apps.length === 0 || !c.apps.every((a) => PATTERN.test(a)))
+    return 'apps must be appids, prefix patterns like payments.*, or *'
+  if (c.envs.length === 0 || !c.envs.every((e) => PATTERN.test(e) && !e.endsWith('.*')))
+    return 'envs must be env names or *'
+  if (!Number.isSafeInteger(c.exp) || c.exp <= 0)
+    return 'exp must be a time in seconds since the epoch'
   return undefined
 }
 
@@ -134,11 +148,24 @@ function parseClaims(bytes: Uint8Array): TokenClaims | undefined {
   }
   if (typeof raw !== 'object' || raw === null) return undefined
   const r = raw as Record<string, unknown>
-  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string')
-  if (typeof r.tid !== 'string' || !strings(r.scopes) || !strings(r.apps) || !strings(r.envs) || typeof r.exp !== 'number') {
+  const strings = (v: unknown): v is string[] =>
+    Array.isArray(v) && v.every((s) => typeof s === 'string')
+  if (
+    typeof r.tid !== 'string' ||
+    !strings(r.scopes) ||
+    !strings(r.apps) ||
+    !strings(r.envs) ||
+    typeof r.exp !== 'number'
+  ) {
     return undefined
   }
-  const claims: TokenClaims = { tid: r.tid, scopes: r.scopes as Scope[], apps: r.apps, envs: r.envs, exp: r.exp }
+  const claims: TokenClaims = {
+    tid: r.tid,
+    scopes: r.scopes as Scope[],
+    apps: r.apps,
+    envs: r.envs,
+    exp: r.exp,
+  }
   return claimsProblem(claims) ? undefined : claims
 }
 
@@ -147,7 +174,13 @@ const keyCache = new Map<string, Promise<CryptoKey>>()
 function hmacKey(secret: string): Promise<CryptoKey> {
   let key = keyCache.get(secret)
   if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+    key = crypto.subtle.importKey(
+      'raw',
+      encoder.encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify']
+    )
     keyCache.set(secret, key)
   }
   return key

@@ -28,7 +28,11 @@ const statusName = (status: number): string =>
   status === STATUS_UP ? 'UP' : status === STATUS_WAITING ? 'WAITING' : String(status)
 
 const metadataText = (metadata: Instance['metadata']): string =>
-  metadata === null ? '' : Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join(',')
+  metadata === null
+    ? ''
+    : Object.entries(metadata)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')
 
 /** One row per instance: zone, hostname, status, addresses, version, metadata. */
 export function instancesTable(instances: readonly Instance[]): string {

@@ -8,11 +8,11 @@
 import { parseArgs } from 'node:util'
 import { STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
 import { allInstances } from './app-snapshot.ts'
-import { createDiscoveryClient, type DiscoveryClient, type StatusFilter } from './client.ts'
 import { appsTable, instancesTable, json, nodesTable } from './cli-format.ts'
-import { environmentVariable } from './runtime-env.ts'
+import { createDiscoveryClient, type DiscoveryClient, type StatusFilter } from './client.ts'
 import { DiscoveryConfigError, type DiscoveryError, DiscoveryNotFoundError } from './errors.ts'
-import type { InstanceInput } from './registration.ts'
+import type { InstanceInput, Registration } from './registration.ts'
+import { environmentVariable } from './runtime-env.ts'
 
 const USAGE = `usage: edge-discovery <command> [options]
 
@@ -250,7 +250,7 @@ async function register(
   const interrupt = new AbortController()
   void stop.then(() => interrupt.abort())
   const deadline = AbortSignal.timeout(timeoutMs)
-  let registration
+  let registration: Registration
   try {
     const signal = AbortSignal.any([deadline, interrupt.signal])
     registration = await client.register(instance, { signal })

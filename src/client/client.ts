@@ -224,7 +224,10 @@ class Client implements DiscoveryClient {
 }
 
 /** Decode an answer's data; a shape error becomes a DiscoveryResponseError. */
-function decoded<T>(answer: EnvelopeAnswer, decode: (data: NonNullable<EnvelopeAnswer['body']['data']>) => T): T {
+function decoded<T>(
+  answer: EnvelopeAnswer,
+  decode: (data: NonNullable<EnvelopeAnswer['body']['data']>) => T
+): T {
   const data = answer.body.data
   try {
     if (data === undefined || data === null) throw new Error('no data')

@@ -4,8 +4,9 @@
  * optionally only those whose `metadata.cluster` is listed, each as the host:port of its last
  * `grpc://` address.
  */
-import type { AppSnapshot } from './app-snapshot.ts'
+
 import { type HostPort, instanceAddress } from './addrs.ts'
+import type { AppSnapshot } from './app-snapshot.ts'
 import { isUp, zoneCandidates } from './picker.ts'
 
 /** A parsed target path. */

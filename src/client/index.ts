@@ -22,14 +22,14 @@ export {
   DiscoveryHttpError,
   DiscoveryNetworkError,
   DiscoveryNotFoundError,
-  type DiscoveryRequestInfo,
   DiscoveryRequestError,
+  type DiscoveryRequestInfo,
   DiscoveryResponseError,
   DiscoveryTimeoutError,
   isNodeFailure,
 } from './errors.ts'
 export { type GrpcTarget, grpcAuthority, grpcEndpoints, parseGrpcTarget } from './grpc-target.ts'
-export { type RegistryNode, parseNode } from './nodes.ts'
+export { parseNode, type RegistryNode } from './nodes.ts'
 export type { DiscoveryClientOptions } from './options.ts'
 export {
   createPicker,

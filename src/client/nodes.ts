@@ -142,7 +142,10 @@ export class NodeList {
     if (nodes.length === known.size && nodes.every((n) => known.has(n.key))) return false
     const current = this.current()
     this.#list = shuffle(nodes, this.#random)
-    this.#index = Math.max(0, this.#list.findIndex((n) => n.key === current.key))
+    this.#index = Math.max(
+      0,
+      this.#list.findIndex((n) => n.key === current.key)
+    )
     this.#failures = 0
     return true
   }

@@ -116,7 +116,10 @@ export class Transport {
         return { response, text: await response.text() }
       })()
       exchange.catch(() => {}) // settles after the race when the abort won it
-      const { response, text: body } = await Promise.race([exchange, rejectOnAbort(controller.signal)])
+      const { response, text: body } = await Promise.race([
+        exchange,
+        rejectOnAbort(controller.signal),
+      ])
       text = body
       if (response.status < 200 || response.status > 299) {
         throw new DiscoveryHttpError(request, response.status, response.statusText, text)

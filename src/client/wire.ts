@@ -67,13 +67,17 @@ export function decodeInstance(value: Int64Json): Instance {
 /** An application view `{"instances":{zone:[…]},"latest_timestamp":n}`. */
 export function decodeSnapshot(appid: string, value: Int64Json): AppSnapshot {
   const o = object(value, `${appid} view`)
-  const instances = entriesOf(o.instances, 'instances', (list) => (list === null ? [] : array(list, 'instances').map(decodeInstance)))
+  const instances = entriesOf(o.instances, 'instances', (list) =>
+    list === null ? [] : array(list, 'instances').map(decodeInstance)
+  )
   return { appid, instances, latestTimestamp: int64(o.latest_timestamp, 'latest_timestamp') }
 }
 
 /** `fetch/all` data: appid → flat list of instances. */
 export function decodeAll(value: Int64Json): Record<string, Instance[]> {
-  return entriesOf(value, 'data', (list, appid) => (list === null ? [] : array(list, appid).map(decodeInstance)))
+  return entriesOf(value, 'data', (list, appid) =>
+    list === null ? [] : array(list, appid).map(decodeInstance)
+  )
 }
 
 /** `nodes` data. */
@@ -116,6 +120,12 @@ function metadata(value: Int64Json | undefined): Record<string, string> | null {
 }
 
 /** An object's values decoded; built with fromEntries so a "__proto__" key stays an own key. */
-function entriesOf<T>(value: Int64Json | undefined, what: string, decode: (v: Int64Json, key: string) => T): Record<string, T> {
-  return Object.fromEntries(Object.entries(object(value, what)).map(([key, v]) => [key, decode(v, key)]))
+function entriesOf<T>(
+  value: Int64Json | undefined,
+  what: string,
+  decode: (v: Int64Json, key: string) => T
+): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(object(value, what)).map(([key, v]) => [key, decode(v, key)])
+  )
 }

@@ -20,7 +20,8 @@ export function stringify(value: unknown): string {
       if (Array.isArray(value)) return `[${value.map((v) => stringify(v ?? null)).join(',')}]`
       const parts: string[] = []
       for (const [key, v] of Object.entries(value)) {
-        if (v !== undefined && typeof v !== 'function') parts.push(`${JSON.stringify(key)}:${stringify(v)}`)
+        if (v !== undefined && typeof v !== 'function')
+          parts.push(`${JSON.stringify(key)}:${stringify(v)}`)
       }
       return `{${parts.join(',')}}`
     }
@@ -30,7 +31,14 @@ export function stringify(value: unknown): string {
 }
 
 /** A JSON value whose unsafe integers are bigint. */
-export type Int64Json = null | boolean | number | bigint | string | Int64Json[] | { [key: string]: Int64Json }
+export type Int64Json =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Int64Json[]
+  | { [key: string]: Int64Json }
 
 /** Parse JSON; integers outside the safe range come back as bigint. Throws SyntaxError. */
 export function parse(text: string): Int64Json {
@@ -91,7 +99,12 @@ class Parser {
       this.#space()
       this.#expect(':')
       // defineProperty: a "__proto__" key stays an own property, as with JSON.parse
-      Object.defineProperty(out, key, { value: this.value(), enumerable: true, writable: true, configurable: true })
+      Object.defineProperty(out, key, {
+        value: this.value(),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
       this.#space()
       if (this.#text[this.#at] === ',') {
         this.#at += 1

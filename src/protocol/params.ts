@@ -3,6 +3,8 @@
  * (repeated keys, comma-joined lists, ignored extras), strict where data would be lost
  * (numbers out of range, bad metadata), and bounded by LIMITS. Every failure names its field.
  */
+
+import { INT64_MAX, INT64_MIN } from '../registry/clock.ts'
 import {
   type CancelInput,
   type InstanceStatus,
@@ -13,7 +15,6 @@ import {
   STATUS_UP,
   STATUS_WAITING,
 } from '../registry/model.ts'
-import { INT64_MAX, INT64_MIN } from '../registry/clock.ts'
 import { err, ok, type Result } from '../registry/result.ts'
 import type { Form } from './form.ts'
 import { LIMITS } from './limits.ts'
@@ -55,7 +56,10 @@ const UINT32_MAX = 4_294_967_295
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 class ParamFailure extends Error {
-  constructor(readonly field: string, problem: string) {
+  constructor(
+    readonly field: string,
+    problem: string
+  ) {
     super(`${field}: ${problem}`)
   }
 }
@@ -92,7 +96,8 @@ function list(form: Form, name: string): string[] {
 
 function uint32(name: string, value: string): number {
   if (value === '') return 0
-  if (!/^\d+$/.test(value)) throw new ParamFailure(name, `not an unsigned integer: ${JSON.stringify(value.slice(0, 40))}`)
+  if (!/^\d+$/.test(value))
+    throw new ParamFailure(name, `not an unsigned integer: ${JSON.stringify(value.slice(0, 40))}`)
   const n = Number(value)
   if (n > UINT32_MAX) throw new ParamFailure(name, `out of range (max ${UINT32_MAX})`)
   return n
@@ -100,7 +105,8 @@ function uint32(name: string, value: string): number {
 
 function int64(name: string, value: string): bigint {
   if (value === '') return 0n
-  if (!/^[+-]?\d{1,20}$/.test(value)) throw new ParamFailure(name, `not an int64: ${JSON.stringify(value.slice(0, 40))}`)
+  if (!/^[+-]?\d{1,20}$/.test(value))
+    throw new ParamFailure(name, `not an int64: ${JSON.stringify(value.slice(0, 40))}`)
   const n = BigInt(value)
   if (n > INT64_MAX || n < INT64_MIN) throw new ParamFailure(name, 'out of int64 range')
   return n
@@ -109,18 +115,21 @@ function int64(name: string, value: string): bigint {
 function instanceStatus(name: string, value: string): InstanceStatus {
   const n = uint32(name, value)
   if (n === 0) throw new ParamFailure(name, 'required (1 = UP, 2 = WAITING)')
-  if (n !== STATUS_UP && n !== STATUS_WAITING) throw new ParamFailure(name, `must be 1 (UP) or 2 (WAITING), got ${n}`)
+  if (n !== STATUS_UP && n !== STATUS_WAITING)
+    throw new ParamFailure(name, `must be 1 (UP) or 2 (WAITING), got ${n}`)
   return n
 }
 
 function statusMask(form: Form): number {
   const n = uint32('status', first(form, 'status'))
-  if (n === 0) throw new ParamFailure('status', 'required (a bit mask: 1 = UP, 2 = WAITING, 3 = both)')
+  if (n === 0)
+    throw new ParamFailure('status', 'required (a bit mask: 1 = UP, 2 = WAITING, 3 = both)')
   return n
 }
 
 function metadataText(name: string, value: string): unknown {
-  if (metadataTooLong(value)) throw new ParamFailure(name, `longer than ${LIMITS.metadataBytes} bytes`)
+  if (metadataTooLong(value))
+    throw new ParamFailure(name, `longer than ${LIMITS.metadataBytes} bytes`)
   try {
     return JSON.parse(value)
   } catch {
@@ -142,7 +151,9 @@ function registerMetadata(form: Form): Metadata {
   if (value === '') return null
   const parsed = metadataText('metadata', value)
   if (!isObject(parsed)) return null
-  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : '']))
+  return Object.fromEntries(
+    Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : ''])
+  )
 }
 
 /** Set metadata: each value must be a JSON object of strings. */
@@ -150,7 +161,8 @@ function setMetadata(value: string): Record<string, string> {
   const parsed = metadataText('metadata', value)
   if (!isObject(parsed)) throw new ParamFailure('metadata', 'must be a JSON object')
   for (const [k, v] of Object.entries(parsed)) {
-    if (typeof v !== 'string') throw new ParamFailure('metadata', `value of ${JSON.stringify(k)} must be a string`)
+    if (typeof v !== 'string')
+      throw new ParamFailure('metadata', `value of ${JSON.stringify(k)} must be a string`)
   }
   return Object.fromEntries(Object.entries(parsed)) as Record<string, string>
 }
@@ -167,7 +179,8 @@ function instanceKey(form: Form) {
 function appids(form: Form): string[] {
   const values = [...new Set(list(form, 'appid'))]
   if (values.length === 0) throw new ParamFailure('appid', 'required')
-  if (values.length > LIMITS.appidsPerRequest) throw new ParamFailure('appid', `more than ${LIMITS.appidsPerRequest} appids`)
+  if (values.length > LIMITS.appidsPerRequest)
+    throw new ParamFailure('appid', `more than ${LIMITS.appidsPerRequest} appids`)
   for (const appid of values) checked('appid', appid, LIMITS.idChars, true)
   return values
 }
@@ -178,9 +191,12 @@ export const parseRegister = (form: Form): Parsed<RegisterInput> =>
     const key = instanceKey(form)
     const addrs = list(form, 'addrs')
     if (addrs.length === 0) throw new ParamFailure('addrs', 'required (at least one address)')
-    if (addrs.length > LIMITS.addrs) throw new ParamFailure('addrs', `more than ${LIMITS.addrs} addresses`)
-    if (addrs.some((a) => a.length > LIMITS.addrChars)) throw new ParamFailure('addrs', `an address is longer than ${LIMITS.addrChars} characters`)
-    if (addrs.some((a) => CONTROL.test(a))) throw new ParamFailure('addrs', 'contains a control character')
+    if (addrs.length > LIMITS.addrs)
+      throw new ParamFailure('addrs', `more than ${LIMITS.addrs} addresses`)
+    if (addrs.some((a) => a.length > LIMITS.addrChars))
+      throw new ParamFailure('addrs', `an address is longer than ${LIMITS.addrChars} characters`)
+    if (addrs.some((a) => CONTROL.test(a)))
+      throw new ParamFailure('addrs', 'contains a control character')
     return {
       ...key,
       status: instanceStatus('status', first(form, 'status')),
@@ -212,15 +228,22 @@ export const parseSet = (form: Form): Parsed<SetInput> =>
   parsing(() => {
     const hostnames = form.get('hostname') ?? []
     if (hostnames.length === 0) throw new ParamFailure('hostname', 'required (at least one)')
-    if (hostnames.length > LIMITS.hostnamesPerSet) throw new ParamFailure('hostname', `more than ${LIMITS.hostnamesPerSet} hostnames`)
+    if (hostnames.length > LIMITS.hostnamesPerSet)
+      throw new ParamFailure('hostname', `more than ${LIMITS.hostnamesPerSet} hostnames`)
     for (const h of hostnames) checked('hostname', h, LIMITS.hostnameChars, true)
     const statuses = form.get('status') ?? []
     const metadata = form.get('metadata') ?? []
     if (statuses.length !== 0 && statuses.length !== hostnames.length) {
-      throw new ParamFailure('status', `expected none or one per hostname (${hostnames.length}), got ${statuses.length}`)
+      throw new ParamFailure(
+        'status',
+        `expected none or one per hostname (${hostnames.length}), got ${statuses.length}`
+      )
     }
     if (metadata.length !== 0 && metadata.length !== hostnames.length) {
-      throw new ParamFailure('metadata', `expected none or one per hostname (${hostnames.length}), got ${metadata.length}`)
+      throw new ParamFailure(
+        'metadata',
+        `expected none or one per hostname (${hostnames.length}), got ${metadata.length}`
+      )
     }
     return {
       appid: id(form, 'appid'),
@@ -261,7 +284,10 @@ export const parsePoll = (form: Form, strict: boolean): Parsed<PollInput> =>
     const unique = appids(form)
     const cursors = list(form, 'latest_timestamp').map((v) => int64('latest_timestamp', v))
     if (strict && cursors.length !== ids.length) {
-      throw new ParamFailure('latest_timestamp', `expected one per appid (${ids.length} appid, ${cursors.length} latest_timestamp)`)
+      throw new ParamFailure(
+        'latest_timestamp',
+        `expected one per appid (${ids.length} appid, ${cursors.length} latest_timestamp)`
+      )
     }
     const paired = cursors.length === ids.length
     const byApp = new Map<string, bigint>()

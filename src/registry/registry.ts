@@ -159,7 +159,8 @@ export class Registry {
       if (input.dirtyTimestamp > instance.dirtyTimestamp) {
         return err({ reason: 'newer_elsewhere', instance })
       }
-      if (input.dirtyTimestamp < instance.dirtyTimestamp) return err({ reason: 'conflict', instance })
+      if (input.dirtyTimestamp < instance.dirtyTimestamp)
+        return err({ reason: 'conflict', instance })
     }
     return ok(instance)
   }
@@ -170,7 +171,10 @@ export class Registry {
     if (!old) return err({ reason: 'not_found', detail: 'none' })
     this.#remove(old)
     this.#guard.cancelled()
-    this.#advance(input.latestTimestamp > 0n ? input.latestTimestamp : this.#stamps.stamp(nowMs), nowMs)
+    this.#advance(
+      input.latestTimestamp > 0n ? input.latestTimestamp : this.#stamps.stamp(nowMs),
+      nowMs
+    )
     return ok(old)
   }
 
@@ -191,7 +195,11 @@ export class Registry {
     for (const hostname of input.hostnames) {
       const old = zone.get(hostname)
       if (!old) {
-        return err({ reason: 'invalid', field: 'hostname', message: `hostname: ${hostname} is not registered in zone ${input.zone}` })
+        return err({
+          reason: 'invalid',
+          field: 'hostname',
+          message: `hostname: ${hostname} is not registered in zone ${input.zone}`,
+        })
       }
       olds.push(old)
     }

@@ -78,8 +78,13 @@ export class AppRegistry {
       { ...config, maxSilenceMs: MAX_SILENCE_MS, maxInstances: LIMITS.instancesPerApp },
       this.#clock.now()
     )
-    this.#registry.load(stored.instances, stored.latestTimestamp, renewStalenessMs(config.evictAfterMs))
-    if (stored.appid !== undefined && stored.env !== undefined) this.#app = { appid: stored.appid, env: stored.env }
+    this.#registry.load(
+      stored.instances,
+      stored.latestTimestamp,
+      renewStalenessMs(config.evictAfterMs)
+    )
+    if (stored.appid !== undefined && stored.env !== undefined)
+      this.#app = { appid: stored.appid, env: stored.env }
     this.#snapshots = new SnapshotCache(this.#registry)
   }
 
@@ -121,7 +126,13 @@ export class AppRegistry {
     const result = this.#registry.renew(input, now)
     if (!result.ok) return errorReply(result.error, 'renew')
     if (this.#writers().renewedBy(input.zone, input.hostname, actor)) {
-      this.#recordLater({ atMs: now, op: 'renew', zone: input.zone, hostname: input.hostname, actor })
+      this.#recordLater({
+        atMs: now,
+        op: 'renew',
+        zone: input.zone,
+        hostname: input.hostname,
+        actor,
+      })
     }
     return { code: ECODE.OK, data: encodeInstance(result.value) }
   }
@@ -179,7 +190,9 @@ export class AppRegistry {
       if (evicted.length > 0) this.#commit('evict', 'lease', now, evicted)
       this.#store.renewed(this.#registry.renewsToPersist())
       if (evicted.length > 0) {
-        console.log(JSON.stringify({ op: 'evict', ...this.#app, hostnames: evicted.map((i) => i.hostname) }))
+        console.log(
+          JSON.stringify({ op: 'evict', ...this.#app, hostnames: evicted.map((i) => i.hostname) })
+        )
         await this.#announce()
         await this.#syncCatalog()
       }
@@ -200,13 +213,22 @@ export class AppRegistry {
    * register that lost on dirty time stores nothing), record them in the history, keep the
    * instance writers in step, and leave the change to announce after the batch.
    */
-  #commit(op: Exclude<HistoryEntry['op'], 'renew'>, actor: string, now: number, instances: readonly Instance[], persist = true): void {
+  #commit(
+    op: Exclude<HistoryEntry['op'], 'renew'>,
+    actor: string,
+    now: number,
+    instances: readonly Instance[],
+    persist = true
+  ): void {
     const gone = op === 'cancel' || op === 'evict'
     if (persist && gone) for (const i of instances) this.#store.delete(i)
     else if (persist) for (const i of instances) this.#store.put(i)
-    this.#store.record(instances.map((i) => ({ atMs: now, op, zone: i.zone, hostname: i.hostname, actor })))
+    this.#store.record(
+      instances.map((i) => ({ atMs: now, op, zone: i.zone, hostname: i.hostname, actor }))
+    )
     // after the record: writers built now replay it, which is the same as the call below
-    if (op === 'register') for (const i of instances) this.#writers().registered(i.zone, i.hostname, actor)
+    if (op === 'register')
+      for (const i of instances) this.#writers().registered(i.zone, i.hostname, actor)
     else if (gone) for (const i of instances) this.#writers().forget(i.zone, i.hostname)
     this.#unannounced = true
   }
@@ -253,7 +275,13 @@ export class AppRegistry {
         this.#listed = listed
       } catch (error) {
         this.#listed = undefined
-        console.error(JSON.stringify({ op: `catalog.${listed ? 'add' : 'remove'}`, ...this.#app, error: String(error) }))
+        console.error(
+          JSON.stringify({
+            op: `catalog.${listed ? 'add' : 'remove'}`,
+            ...this.#app,
+            error: String(error),
+          })
+        )
       }
     })
     return this.#catalogUpdates
@@ -264,8 +292,10 @@ export class AppRegistry {
    * (instance-writers.ts) then shares a commit, and its reply does not wait for one.
    */
   #recordLater(entry: HistoryEntry): void {
-    this.#writes.run(() => this.#store.record([entry])).catch((error: unknown) => {
-      console.error(JSON.stringify({ op: 'history', ...this.#app, error: String(error) }))
-    })
+    this.#writes
+      .run(() => this.#store.record([entry]))
+      .catch((error: unknown) => {
+        console.error(JSON.stringify({ op: 'history', ...this.#app, error: String(error) }))
+      })
   }
 }

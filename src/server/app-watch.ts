@@ -6,7 +6,10 @@
  */
 
 /** What the app looked like when the poll arrived. */
-export type WatchState = { kind: 'missing' } | { kind: 'unchanged' } | { kind: 'changed'; view: string }
+export type WatchState =
+  | { kind: 'missing' }
+  | { kind: 'unchanged' }
+  | { kind: 'changed'; view: string }
 
 export interface AppWatch {
   readonly state: Promise<WatchState>
@@ -28,7 +31,11 @@ export const fixedWatch = (state: WatchState): AppWatch => ({
 })
 
 /** Open a watch on the registry object `stub` for `zone`, with the client's cursor `since`. */
-export async function openWatch(stub: DurableObjectStub, zone: string, since: bigint): Promise<AppWatch> {
+export async function openWatch(
+  stub: DurableObjectStub,
+  zone: string,
+  since: bigint
+): Promise<AppWatch> {
   const url = `https://registry/watch?zone=${encodeURIComponent(zone)}&since=${since}`
   const response = await stub.fetch(url, { headers: { Upgrade: 'websocket' } })
   const ws = response.webSocket
@@ -52,7 +59,13 @@ export async function openWatch(stub: DurableObjectStub, zone: string, since: bi
     const view = text.startsWith('c') ? text.slice(1) : undefined
     if (first) {
       first = false
-      settleState(view !== undefined ? { kind: 'changed', view } : text === 'm' ? { kind: 'missing' } : { kind: 'unchanged' })
+      settleState(
+        view !== undefined
+          ? { kind: 'changed', view }
+          : text === 'm'
+            ? { kind: 'missing' }
+            : { kind: 'unchanged' }
+      )
     }
     if (view !== undefined) {
       closed = true

@@ -27,7 +27,9 @@ export class CatalogObject extends DurableObject<Env> {
   }
 
   async apps(): Promise<AppRef[]> {
-    return this.ctx.storage.sql.exec<{ appid: string; env: string }>('SELECT appid, env FROM apps ORDER BY appid, env').toArray()
+    return this.ctx.storage.sql
+      .exec<{ appid: string; env: string }>('SELECT appid, env FROM apps ORDER BY appid, env')
+      .toArray()
   }
 
   /**
@@ -37,12 +39,17 @@ export class CatalogObject extends DurableObject<Env> {
    */
   async epoch(identity: string): Promise<string> {
     const sql = this.ctx.storage.sql
-    const row = (key: string) => sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value
+    const row = (key: string) =>
+      sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value
     const current = row('epoch')
     if (current !== undefined && row('identity') === identity) return current
     const now = msToNs(Date.now())
     const next = current !== undefined && BigInt(current) >= now ? BigInt(current) + 1n : now
-    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?), ('identity', ?)", next.toString(), identity)
+    sql.exec(
+      "INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?), ('identity', ?)",
+      next.toString(),
+      identity
+    )
     return next.toString()
   }
 }

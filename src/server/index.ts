@@ -14,7 +14,9 @@ export { RegistryObject } from './registry-object.ts'
 const config = parseConfig(env)
 // checked at start-up too; only consulted when auth is on
 const limiters =
-  config.auth.mode === 'off' ? {} : limitersFor(config.auth, env as unknown as Record<string, unknown>)
+  config.auth.mode === 'off'
+    ? {}
+    : limitersFor(config.auth, env as unknown as Record<string, unknown>)
 
 const app = createApp({ config, limiters })
 

@@ -6,7 +6,12 @@
  */
 import type { Instance } from '../registry/model.ts'
 import type { RenewToPersist } from '../registry/registry.ts'
-import { HISTORY_ROWS, type HistoryEntry, type RegistryStore, type StoredApp } from './registry-store.ts'
+import {
+  HISTORY_ROWS,
+  type HistoryEntry,
+  type RegistryStore,
+  type StoredApp,
+} from './registry-store.ts'
 
 const keyOf = (zone: string, hostname: string) => `${zone}\n${hostname}`
 
@@ -19,7 +24,10 @@ export class MemoryStore implements RegistryStore {
   #app: { appid: string; env: string } | undefined
 
   load(): StoredApp {
-    const instances = [...this.#instances.values()].map((row) => ({ instance: row.instance, persistedRenewMs: row.renewMs }))
+    const instances = [...this.#instances.values()].map((row) => ({
+      instance: row.instance,
+      persistedRenewMs: row.renewMs,
+    }))
     let latestTimestamp = this.#latest
     for (const { instance } of instances) {
       if (instance.latestTimestamp > latestTimestamp) latestTimestamp = instance.latestTimestamp
@@ -50,7 +58,8 @@ export class MemoryStore implements RegistryStore {
 
   record(entries: HistoryEntry[]): void {
     for (const e of entries) this.#history.push({ ...e })
-    if (this.#history.length > HISTORY_ROWS) this.#history.splice(0, this.#history.length - HISTORY_ROWS)
+    if (this.#history.length > HISTORY_ROWS)
+      this.#history.splice(0, this.#history.length - HISTORY_ROWS)
   }
 
   history(limit: number): HistoryEntry[] {

@@ -24,7 +24,11 @@ export function limitersFor(config: AuthConfig, bindings: Bindings): Limiters {
   }
 }
 
-function pick(variable: string, perMinute: number | undefined, bindings: Bindings): RateLimit | undefined {
+function pick(
+  variable: string,
+  perMinute: number | undefined,
+  bindings: Bindings
+): RateLimit | undefined {
   if (perMinute === undefined) return undefined
   const limiter = bindings[limiterName(perMinute)]
   if (isRateLimit(limiter)) return limiter

@@ -6,7 +6,13 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { replyBody } from '../protocol/reply.ts'
-import type { CancelInput, RegisterInput, RenewInput, SetInput, SnapshotQuery } from '../registry/model.ts'
+import type {
+  CancelInput,
+  RegisterInput,
+  RenewInput,
+  SetInput,
+  SnapshotQuery,
+} from '../registry/model.ts'
 import { AppRegistry } from './app-registry.ts'
 import { parseConfig } from './config.ts'
 import type { HistoryEntry } from './registry-store.ts'

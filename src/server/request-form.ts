@@ -41,7 +41,8 @@ export async function postForm(request: Request): Promise<Result<Form, ParamErro
     try {
       const parts = await new Response(body, { headers: { 'content-type': type } }).formData()
       for (const [key, value] of parts) {
-        if (typeof value === 'string' && value !== '') form.set(key, [...(form.get(key) ?? []), value])
+        if (typeof value === 'string' && value !== '')
+          form.set(key, [...(form.get(key) ?? []), value])
       }
     } catch {
       return err({ field: 'body', message: 'body: malformed multipart/form-data' })
@@ -49,9 +50,12 @@ export async function postForm(request: Request): Promise<Result<Form, ParamErro
     return ok(form)
   }
   // JSON and other bodies carry no form parameters (no known client sends them).
-  const form = type === '' || type.startsWith('application/x-www-form-urlencoded') || type.startsWith('text/plain')
-    ? decodeForm(utf8.decode(body))
-    : new Map()
+  const form =
+    type === '' ||
+    type.startsWith('application/x-www-form-urlencoded') ||
+    type.startsWith('text/plain')
+      ? decodeForm(utf8.decode(body))
+      : new Map()
   return ok(decodeForm(query, form))
 }
 

@@ -48,9 +48,18 @@ export function infraInstances(
 }
 
 /** The infra.discovery view for a zone ('' = all) and status mask; undefined if the zone is not ours. */
-export function infraSnapshot(instances: Instance[], config: Config, zone: string, statusMask: number, epoch: bigint): AppView | undefined {
+export function infraSnapshot(
+  instances: Instance[],
+  config: Config,
+  zone: string,
+  statusMask: number,
+  epoch: bigint
+): AppView | undefined {
   if (zone !== '' && zone !== config.zone) return undefined
-  return { instances: { [config.zone]: instances.filter((i) => (i.status & statusMask) !== 0) }, latestTimestamp: epoch }
+  return {
+    instances: { [config.zone]: instances.filter((i) => (i.status & statusMask) !== 0) },
+    latestTimestamp: epoch,
+  }
 }
 
 let epochCache: { identity: string; epoch: Promise<bigint> } | undefined

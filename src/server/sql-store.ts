@@ -8,10 +8,18 @@
 import type { Instance } from '../registry/model.ts'
 import type { RenewToPersist } from '../registry/registry.ts'
 import { migrate } from './migrations.ts'
-import { HISTORY_ROWS, type HistoryEntry, type RegistryStore, type StoredApp } from './registry-store.ts'
+import {
+  HISTORY_ROWS,
+  type HistoryEntry,
+  type RegistryStore,
+  type StoredApp,
+} from './registry-store.ts'
 
 /** An instance row's `doc` column: the instance with its timestamps as decimal strings. */
-type InstanceDoc = Omit<Instance, 'regTimestamp' | 'upTimestamp' | 'renewTimestamp' | 'dirtyTimestamp' | 'latestTimestamp'> & {
+type InstanceDoc = Omit<
+  Instance,
+  'regTimestamp' | 'upTimestamp' | 'renewTimestamp' | 'dirtyTimestamp' | 'latestTimestamp'
+> & {
   reg: string
   up: string
   renew: string
@@ -40,12 +48,18 @@ export class SqlStore implements RegistryStore {
 
   load(): StoredApp {
     const meta = new Map(
-      this.#sql.exec<{ key: string; value: string }>('SELECT key, value FROM meta').toArray().map((r) => [r.key, r.value])
+      this.#sql
+        .exec<{ key: string; value: string }>('SELECT key, value FROM meta')
+        .toArray()
+        .map((r) => [r.key, r.value])
     )
     const instances = this.#sql
       .exec<InstanceRow>('SELECT doc, renew_ms FROM instances')
       .toArray()
-      .map((row) => ({ instance: fromDoc(JSON.parse(row.doc) as InstanceDoc), persistedRenewMs: row.renew_ms }))
+      .map((row) => ({
+        instance: fromDoc(JSON.parse(row.doc) as InstanceDoc),
+        persistedRenewMs: row.renew_ms,
+      }))
     // The counter is the stored one or, when a change stored it only in its row, that row's.
     let latestTimestamp = BigInt(meta.get('latest_timestamp') ?? '0')
     for (const { instance } of instances) {
@@ -72,14 +86,23 @@ export class SqlStore implements RegistryStore {
   }
 
   delete(instance: Instance): void {
-    this.#sql.exec('DELETE FROM instances WHERE zone = ? AND hostname = ?', instance.zone, instance.hostname)
+    this.#sql.exec(
+      'DELETE FROM instances WHERE zone = ? AND hostname = ?',
+      instance.zone,
+      instance.hostname
+    )
     this.#rowLatest = undefined
   }
 
   /** Write back renew times in one go (the coarse renew flush). */
   renewed(renews: RenewToPersist[]): void {
     for (const r of renews) {
-      this.#sql.exec('UPDATE instances SET renew_ms = ? WHERE zone = ? AND hostname = ?', r.renewMs, r.zone, r.hostname)
+      this.#sql.exec(
+        'UPDATE instances SET renew_ms = ? WHERE zone = ? AND hostname = ?',
+        r.renewMs,
+        r.zone,
+        r.hostname
+      )
     }
   }
 
@@ -100,13 +123,23 @@ export class SqlStore implements RegistryStore {
       // counted by the row id, not in memory: an object that sleeps between a few writes trims too
       if (seq % HISTORY_TRIM_EVERY === 0) trim = true
     }
-    if (trim) this.#sql.exec('DELETE FROM history WHERE seq <= (SELECT MAX(seq) FROM history) - ?', HISTORY_ROWS)
+    if (trim)
+      this.#sql.exec(
+        'DELETE FROM history WHERE seq <= (SELECT MAX(seq) FROM history) - ?',
+        HISTORY_ROWS
+      )
   }
 
   /** The newest `limit` history entries, newest first. */
   history(limit: number): HistoryEntry[] {
     return this.#sql
-      .exec<{ at_ms: number; op: HistoryEntry['op']; zone: string; hostname: string; actor: string }>(
+      .exec<{
+        at_ms: number
+        op: HistoryEntry['op']
+        zone: string
+        hostname: string
+        actor: string
+      }>(
         'SELECT at_ms, op, zone, hostname, actor FROM history ORDER BY seq DESC LIMIT ?',
         limit // at most HISTORY_ROWS (params.ts); the table may hold a few more between two trims
       )

@@ -35,12 +35,17 @@ export class Waiters {
 
   /** Accept a watch socket: `GET /watch?zone=…&since=…` with `Upgrade: websocket`. */
   accept(request: Request): Response {
-    if (request.headers.get('Upgrade') !== 'websocket') return new Response('expected a WebSocket upgrade', { status: 426 })
-    if (this.#atLeastOpen >= MAX_WAITERS_PER_APP) this.#atLeastOpen = this.#ctx.getWebSockets().length
-    if (this.#atLeastOpen >= MAX_WAITERS_PER_APP) return new Response('too many held polls', { status: 503 })
+    if (request.headers.get('Upgrade') !== 'websocket')
+      return new Response('expected a WebSocket upgrade', { status: 426 })
+    if (this.#atLeastOpen >= MAX_WAITERS_PER_APP)
+      this.#atLeastOpen = this.#ctx.getWebSockets().length
+    if (this.#atLeastOpen >= MAX_WAITERS_PER_APP)
+      return new Response('too many held polls', { status: 503 })
     const url = new URL(request.url)
     const zone = url.searchParams.get('zone') ?? ''
-    const since = /^-?\d{1,20}$/.test(url.searchParams.get('since') ?? '') ? BigInt(url.searchParams.get('since') ?? '0') : 0n
+    const since = /^-?\d{1,20}$/.test(url.searchParams.get('since') ?? '')
+      ? BigInt(url.searchParams.get('since') ?? '0')
+      : 0n
     const { 0: client, 1: server } = new WebSocketPair()
     this.#ctx.acceptWebSocket(server, [ZONE_TAG + zone])
     this.#atLeastOpen += 1

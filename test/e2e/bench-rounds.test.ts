@@ -15,7 +15,10 @@ let registry: LocalRegistry
 let floor: LocalRegistry
 
 beforeAll(async () => {
-  ;[registry, floor] = await Promise.all([startRegistry({ vars: { POLL_HOLD_SECONDS: '60' } }), startFloor()])
+  ;[registry, floor] = await Promise.all([
+    startRegistry({ vars: { POLL_HOLD_SECONDS: '60' } }),
+    startFloor(),
+  ])
 })
 afterAll(async () => {
   await Promise.all([registry?.stop(), floor?.stop()])
@@ -31,7 +34,9 @@ describe('bench rounds', () => {
     const round = await measureWake({ ...endpoint(registry), polls: POLLS, apps: 3 })
     expect(round.latencies).toHaveLength(POLLS)
     for (const ms of round.latencies) expect(ms).toBeGreaterThan(0)
-    expect(round.sample).toMatch(/^\{"code":0,"data":\{"bench\.wake\.[^"]+":\{"instances":\{"sh001":\[.*"hostname":"host-1"/)
+    expect(round.sample).toMatch(
+      /^\{"code":0,"data":\{"bench\.wake\.[^"]+":\{"instances":\{"sh001":\[.*"hostname":"host-1"/
+    )
   })
 
   it('wakes every held request on the floor worker with the pushed text', async () => {

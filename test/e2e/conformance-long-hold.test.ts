@@ -52,14 +52,23 @@ describe.concurrent('the default 30 s hold', () => {
   it('answers polls with every cursor current -304 after 30 s (item 57)', async ({ expect }) => {
     const [a, b] = await registeredApps('h1', 'h1')
     const infra = 'infra.discovery'
-    const cursors = { [a]: await d.latest(a), [b]: await d.latest(b), [infra]: await d.latest(infra) }
+    const cursors = {
+      [a]: await d.latest(a),
+      [b]: await d.latest(b),
+      [infra]: await d.latest(infra),
+    }
     expectNotModifiedAfterFullHold(expect, await d.polls(cursors))
   })
 
   it('shortens the hold to the x1-bmspy-timeout header (item 61)', async ({ expect }) => {
     const app = nextApp()
     await d.register(app, 'h1')
-    const r = await d.poll([app], [await d.latest(app)], {}, { headers: { 'x1-bmspy-timeout': '2000' } })
+    const r = await d.poll(
+      [app],
+      [await d.latest(app)],
+      {},
+      { headers: { 'x1-bmspy-timeout': '2000' } }
+    )
     expect(r.status).toBe(200)
     expect(r.text).toBe(NOT_MODIFIED)
     expect(r.ms).toBeGreaterThanOrEqual(2000 - 20 - 250)

@@ -7,7 +7,14 @@
 import { describe, expect, it } from 'vitest'
 import { sleep } from '../../scripts/shared/wait.ts'
 import { conformanceRegistry, NOT_MODIFIED } from '../support/conformance.ts'
-import { type Body, type HttpAnswer, hostnamesOf, INSTANCE_KEYS, instancesOf, ts } from '../support/discovery-client.ts'
+import {
+  type Body,
+  type HttpAnswer,
+  hostnamesOf,
+  INSTANCE_KEYS,
+  instancesOf,
+  ts,
+} from '../support/discovery-client.ts'
 
 const HOLD_MS = 2000
 /** Tolerance on hold times: early by scheduling, late by workerd and loopback. */
@@ -40,7 +47,12 @@ async function pollWokenByRegisterOf(apps: string[], changed: string): Promise<H
  * Register `hostname` under `app` `afterMs` into the `held` poll or polls, and expect the hold
  * to end with code 0 within a second of that register.
  */
-async function wokenByRegister(held: Promise<HttpAnswer>, afterMs: number, app: string, hostname: string): Promise<HttpAnswer> {
+async function wokenByRegister(
+  held: Promise<HttpAnswer>,
+  afterMs: number,
+  app: string,
+  hostname: string
+): Promise<HttpAnswer> {
   await sleep(afterMs)
   const registeredAt = performance.now()
   expect((await d.register(app, hostname)).body.code).toBe(0)
@@ -57,7 +69,8 @@ function expectPollsEntriesSound(body: Body): void {
     expect(entry, appid).not.toBeNull()
     expect(Object.keys(entry), appid).toEqual(['instances', 'latest_timestamp'])
     expect(ts(entry.latest_timestamp) > 0n, appid).toBe(true)
-    for (const instance of instancesOf(entry)) expect(instance.status, `${appid} ${instance.hostname}`).toBe(1)
+    for (const instance of instancesOf(entry))
+      expect(instance.status, `${appid} ${instance.hostname}`).toBe(1)
   }
 }
 
@@ -143,7 +156,12 @@ describe('poll', () => {
 describe('polls', () => {
   it('refuses polls with two appids and one latest_timestamp at once with -400 (item 52)', async () => {
     const [a, b] = await registeredApps('h1', 'h1')
-    const r = await d.get('/discovery/polls', { appid: [a, b], env: 'dev', hostname: 'c1', latest_timestamp: 0 })
+    const r = await d.get('/discovery/polls', {
+      appid: [a, b],
+      env: 'dev',
+      hostname: 'c1',
+      latest_timestamp: 0,
+    })
     expect(r.status).toBe(200)
     expect(r.body.code).toBe(-400)
     expect(r.ms).toBeLessThan(1000)

@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from 'vitest'
 import { conformanceRegistry, FETCH_404, OK } from '../support/conformance.ts'
-import { type Body, hostnamesOf, INSTANCE_KEYS, instancesOf, ts } from '../support/discovery-client.ts'
+import {
+  type Body,
+  hostnamesOf,
+  INSTANCE_KEYS,
+  instancesOf,
+  ts,
+} from '../support/discovery-client.ts'
 
 const { registry, d, nextApp } = conformanceRegistry('demo.r', { POLL_HOLD_SECONDS: '2' })
 
@@ -54,7 +60,10 @@ describe('fetch, fetchs, fetch/all', () => {
     expect(r.status).toBe(200)
     expect(r.body.code).toBe(0)
     expect(Object.keys(r.body.data).sort()).toEqual([a, b].sort())
-    for (const [app, host] of [[a, 'h1'], [b, 'h2']] as const) {
+    for (const [app, host] of [
+      [a, 'h1'],
+      [b, 'h2'],
+    ] as const) {
       expect(Object.keys(r.body.data[app])).toEqual(['instances', 'latest_timestamp'])
       expect(hostnamesOf(r.body.data[app])).toEqual([host])
       expect(ts(r.body.data[app].latest_timestamp).toString()).toBe(await d.latest(app))
@@ -130,9 +139,13 @@ describe('set', () => {
   it('stamps dirty_timestamp and latest_timestamp with set_timestamp (item 41)', async () => {
     const app = nextApp()
     await d.register(app, 'h1')
-    expect((await d.set(app, { hostname: 'h1', set_timestamp: '1700000000000000000' })).text).toBe(OK)
+    expect((await d.set(app, { hostname: 'h1', set_timestamp: '1700000000000000000' })).text).toBe(
+      OK
+    )
     const r = await d.fetch(app)
-    expect(r.text).toContain('"dirty_timestamp":1700000000000000000,"latest_timestamp":1700000000000000000}')
+    expect(r.text).toContain(
+      '"dirty_timestamp":1700000000000000000,"latest_timestamp":1700000000000000000}'
+    )
     const h1 = instancesOf(r.body.data)[0]
     expect(ts(h1.dirty_timestamp)).toBe(1700000000000000000n)
     expect(ts(h1.latest_timestamp)).toBe(1700000000000000000n)
@@ -169,7 +182,9 @@ describe('set', () => {
     expect(f.body.code).toBe(0)
     expect(f.text).not.toContain('color')
     const all = await d.fetchAll()
-    expect(JSON.stringify((all.body.data[app] as Body[]).map((i) => Object.keys(i)))).not.toContain('color')
+    expect(JSON.stringify((all.body.data[app] as Body[]).map((i) => Object.keys(i)))).not.toContain(
+      'color'
+    )
   })
 
   it('refuses a set on an unknown appid or zone with -400, not -404 (item 46)', async () => {
@@ -201,7 +216,11 @@ describe('set', () => {
     const app = nextApp()
     await d.register(app, 'h1', { metadata: '{"a":"1"}' })
     const before = await d.fetch(app)
-    const r = await d.set(app, { hostname: ['h1', 'h9'], metadata: ['{"a":"2"}', '{"a":"3"}'], status: [2, 2] })
+    const r = await d.set(app, {
+      hostname: ['h1', 'h9'],
+      metadata: ['{"a":"2"}', '{"a":"3"}'],
+      status: [2, 2],
+    })
     expect(r.body.code).toBe(-400)
     const after = await d.fetch(app)
     expect(after.text).toBe(before.text)
@@ -221,7 +240,9 @@ describe('set', () => {
     expect(poll.ms).toBeLessThan(1000)
     expect(poll.body.code).toBe(0)
     expect(ts(poll.body.data[app].latest_timestamp).toString()).toBe(after)
-    expect(instancesOf(poll.body.data[app]).find((i) => i.hostname === 'h2')?.metadata).toEqual({ b: '2' })
+    expect(instancesOf(poll.body.data[app]).find((i) => i.hostname === 'h2')?.metadata).toEqual({
+      b: '2',
+    })
   })
 })
 
@@ -233,7 +254,9 @@ it('registers the SDK example of §3.1 byte for byte', async () => {
   const r = await d.postForm('/discovery/register', body)
   expect(r.text).toBe(OK)
   const f = await d.fetch(app)
-  expect(instancesOf(f.body.data).map((i) => [i.region, i.hostname, i.addrs, i.version, i.metadata])).toEqual([
+  expect(
+    instancesOf(f.body.data).map((i) => [i.region, i.hostname, i.addrs, i.version, i.metadata])
+  ).toEqual([
     ['sh', 'host-1', ['grpc://10.0.0.5:9000', 'http://10.0.0.5:8000'], 'v1', { weight: '10' }],
   ])
 })

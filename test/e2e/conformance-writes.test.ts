@@ -20,7 +20,14 @@ describe('transport and envelope', () => {
 
   it('takes register parameters from the query string of a POST with an empty body (item 2)', async () => {
     const app = nextApp()
-    const query = encodeForm({ addrs: ADDR, appid: app, env: 'dev', hostname: 'h1', status: 1, zone: 'sh001' })
+    const query = encodeForm({
+      addrs: ADDR,
+      appid: app,
+      env: 'dev',
+      hostname: 'h1',
+      status: 1,
+      zone: 'sh001',
+    })
     const r = await d.postForm('/discovery/register', '', { query })
     expect(r.status).toBe(200)
     expect(r.body.code).toBe(0)
@@ -210,8 +217,12 @@ describe('register', () => {
     await d.register(app, 'h2', { zone: 'sh002' })
     const all = await d.fetch(app)
     expect(Object.keys(all.body.data.instances).sort()).toEqual(['sh001', 'sh002'])
-    expect(all.body.data.instances.sh001.map((i: { hostname: string }) => i.hostname)).toEqual(['h1'])
-    expect(all.body.data.instances.sh002.map((i: { hostname: string }) => i.hostname)).toEqual(['h2'])
+    expect(all.body.data.instances.sh001.map((i: { hostname: string }) => i.hostname)).toEqual([
+      'h1',
+    ])
+    expect(all.body.data.instances.sh002.map((i: { hostname: string }) => i.hostname)).toEqual([
+      'h2',
+    ])
     const sh002 = await d.fetch(app, { zone: 'sh002' })
     expect(Object.keys(sh002.body.data.instances)).toEqual(['sh002'])
     expect(sh002.body.data.instances.sh002[0].hostname).toBe('h2')
@@ -231,7 +242,9 @@ describe('register', () => {
     expect((await d.cancel(infra, registry.host)).body.code).toBe(-400)
     expect((await d.set(infra, { hostname: registry.host, status: 2 })).body.code).toBe(-400)
     const f = await d.fetch(infra)
-    expect(instancesOf(f.body.data).map((i) => [i.hostname, i.status])).toEqual([[registry.host, 1]])
+    expect(instancesOf(f.body.data).map((i) => [i.hostname, i.status])).toEqual([
+      [registry.host, 1],
+    ])
   })
 })
 
@@ -251,7 +264,9 @@ describe('renew', () => {
     expect(ts(r.body.data.renew_timestamp) > previous).toBe(true)
     const after = await d.fetch(app)
     expect(latestDigits(after.text)).toBe(latestDigits(before.text))
-    expect(ts(instancesOf(after.body.data)[0].renew_timestamp)).toBe(ts(r.body.data.renew_timestamp))
+    expect(ts(instancesOf(after.body.data)[0].renew_timestamp)).toBe(
+      ts(r.body.data.renew_timestamp)
+    )
   })
 
   it('answers -404 to a renew of an unknown hostname in a known zone (item 24)', async () => {
@@ -291,14 +306,20 @@ describe('renew', () => {
     })
 
     it('answers -404 with our instance when the caller is newer (item 28)', async () => {
-      const r = await d.renew(app, 'h1', { dirty_timestamp: (stored + 1n).toString(), replication: 'true' })
+      const r = await d.renew(app, 'h1', {
+        dirty_timestamp: (stored + 1n).toString(),
+        replication: 'true',
+      })
       expect(r.body.code).toBe(-404)
       expect(r.body.data.hostname).toBe('h1')
       expect(ts(r.body.data.dirty_timestamp)).toBe(stored)
     })
 
     it('answers 0 when the dirty timestamps are equal (item 29)', async () => {
-      const r = await d.renew(app, 'h1', { dirty_timestamp: stored.toString(), replication: 'true' })
+      const r = await d.renew(app, 'h1', {
+        dirty_timestamp: stored.toString(),
+        replication: 'true',
+      })
       expect(r.body.code).toBe(0)
       expect(ts(r.body.data.dirty_timestamp)).toBe(stored)
     })

@@ -5,5 +5,8 @@ import { fileURLToPath } from 'node:url'
 
 export default function setup(): void {
   // piped, not ignored: a failed build's output then shows in the error
-  execFileSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: 'pipe' })
+  execFileSync('npm', ['run', 'build'], {
+    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    stdio: 'pipe',
+  })
 }

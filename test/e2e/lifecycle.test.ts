@@ -14,7 +14,10 @@ import { appids, Discovery, hostnamesOf, instancesOf, ts } from '../support/disc
 const HOLD_MS = 2000
 const NOT_MODIFIED = '{"code":-304,"message":"-304","ttl":1}'
 /** What the Go SDK sends with every request (ignorable, but it must not hurt). */
-const SDK_HEADERS = { 'user-agent': 'blademaster go1.21 consumer-1 demo.consumer', 'x1-bmspy-timeout': '40000' }
+const SDK_HEADERS = {
+  'user-agent': 'blademaster go1.21 consumer-1 demo.consumer',
+  'x1-bmspy-timeout': '40000',
+}
 
 const nextApp = appids('demo.lc')
 
@@ -42,13 +45,23 @@ describe('with a running registry', () => {
   it('wakes held polls well under a second after another client registers', async () => {
     const app = nextApp()
     await provider.register(app, 'provider-1')
-    const first = await consumer.polls({ [app]: 0 }, { hostname: 'consumer-1' }, { headers: SDK_HEADERS })
+    const first = await consumer.polls(
+      { [app]: 0 },
+      { hostname: 'consumer-1' },
+      { headers: SDK_HEADERS }
+    )
     expect(first.body.code).toBe(0)
     const cursor = pollsCursor(first.text, app)
-    const held = consumer.polls({ [app]: cursor }, { hostname: 'consumer-1' }, { headers: SDK_HEADERS })
+    const held = consumer.polls(
+      { [app]: cursor },
+      { hostname: 'consumer-1' },
+      { headers: SDK_HEADERS }
+    )
     await sleep(500)
     const registeredAt = performance.now()
-    expect((await provider.register(app, 'provider-2', { addrs: 'grpc://10.0.0.2:9000' })).body.code).toBe(0)
+    expect(
+      (await provider.register(app, 'provider-2', { addrs: 'grpc://10.0.0.2:9000' })).body.code
+    ).toBe(0)
     const woken = await held
     const latency = woken.at - registeredAt
     expect(woken.body.code).toBe(0)
@@ -82,7 +95,9 @@ describe('with a running registry', () => {
     // Watching a new app: polls restarts with it at cursor 0 and answers only that app.
     const app = nextApp()
     await provider.register(app, 'provider-1')
-    const watched = await consumer.polls({ [infra]: cursor, [app]: 0 }, params, { headers: SDK_HEADERS })
+    const watched = await consumer.polls({ [infra]: cursor, [app]: 0 }, params, {
+      headers: SDK_HEADERS,
+    })
     expect(watched.ms).toBeLessThan(1000)
     expect(watched.body.code).toBe(0)
     expect(Object.keys(watched.body.data)).toEqual([app])
@@ -108,8 +123,15 @@ describe('persistence', () => {
     let d = new Discovery(registry.url)
     const addrs = ['grpc://10.0.0.1:9000', 'http://10.0.0.1:8000']
     expect((await d.register(app, 'h1', { addrs, metadata: '{"weight":"10"}' })).body.code).toBe(0)
-    expect((await d.register(app, 'h2', { zone: 'sh002', metadata: '{"cluster":"c1"}' })).body.code).toBe(0)
-    const set = await d.set(app, { hostname: 'h2', metadata: '{"weight":"20"}', status: 2, zone: 'sh002' })
+    expect(
+      (await d.register(app, 'h2', { zone: 'sh002', metadata: '{"cluster":"c1"}' })).body.code
+    ).toBe(0)
+    const set = await d.set(app, {
+      hostname: 'h2',
+      metadata: '{"weight":"20"}',
+      status: 2,
+      zone: 'sh002',
+    })
     expect(set.body.code).toBe(0)
     const before = await d.fetch(app, { status: 3 })
     expect(before.body.code).toBe(0)
@@ -123,7 +145,9 @@ describe('persistence', () => {
     expect(after.body.code).toBe(0)
     expect(await d.latest(app)).toBe(lt)
     expect(instancesOf(after.body.data)).toEqual(instancesOf(before.body.data))
-    expect(instancesOf(after.body.data).map((i) => [i.zone, i.hostname, i.status, i.metadata, i.addrs])).toEqual([
+    expect(
+      instancesOf(after.body.data).map((i) => [i.zone, i.hostname, i.status, i.metadata, i.addrs])
+    ).toEqual([
       ['sh001', 'h1', 1, { weight: '10' }, ['grpc://10.0.0.1:9000', 'http://10.0.0.1:8000']],
       ['sh002', 'h2', 2, { cluster: 'c1', weight: '20' }, ['grpc://10.0.0.1:9000']],
     ])

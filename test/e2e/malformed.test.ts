@@ -31,7 +31,10 @@ const fetchApp = async (appid: string, env: string) => (await d.fetch(appid, { e
 let snapshot: { all: string; apps: string[] }
 
 async function takeSnapshot() {
-  return { all: await fetchAll(), apps: await Promise.all(APPS.map(([appid, env]) => fetchApp(appid, env))) }
+  return {
+    all: await fetchAll(),
+    apps: await Promise.all(APPS.map(([appid, env]) => fetchApp(appid, env))),
+  }
 }
 
 beforeAll(async () => {
@@ -40,7 +43,11 @@ beforeAll(async () => {
   for (const k of KNOWN) {
     const { appid, env, zone, hostname, status, addrs, metadata } = k
     const params = { appid, env, zone, hostname, status, version: 'v1', addrs, metadata }
-    expect((await d.post('/discovery/register', params)).body).toEqual({ code: 0, message: '0', ttl: 1 })
+    expect((await d.post('/discovery/register', params)).body).toEqual({
+      code: 0,
+      message: '0',
+      ttl: 1,
+    })
   }
   snapshot = await takeSnapshot()
 })
@@ -64,9 +71,12 @@ function check(request: Malformed, answer: AnswerOrReset): string | undefined {
   tally(`${request.expect} ${status} ${/^\{"code":(-?\d+)/.exec(text)?.[1] ?? ''}`)
   const seen = `HTTP ${status} ${JSON.stringify(text.slice(0, 300))}`
   if (status >= 500) return `5xx: ${seen}`
-  if (request.expect === 'method') return status === 405 ? undefined : `expected HTTP 405, got ${seen}`
+  if (request.expect === 'method')
+    return status === 405 ? undefined : `expected HTTP 405, got ${seen}`
   if (status !== 200) {
-    return request.expect === 'odd-path' && (status === 404 || status === 405) ? undefined : `expected HTTP 200, got ${seen}`
+    return request.expect === 'odd-path' && (status === 404 || status === 405)
+      ? undefined
+      : `expected HTTP 200, got ${seen}`
   }
   if (request.method === 'HEAD') return `HEAD answered 200`
   if (!contentType.startsWith('application/json')) return `200 without a JSON content type: ${seen}`
@@ -80,13 +90,16 @@ function check(request: Malformed, answer: AnswerOrReset): string | undefined {
   if (body.code === -500) return `-500 (a crash inside a handler): ${seen}`
   if (request.expect === 'read-ok') {
     if (body.code !== 0) return `expected code 0, got ${seen}`
-    if (request.path.endsWith('fetch/all') && text !== snapshot.all) return `fetch/all differs from the snapshot: ${seen}`
+    if (request.path.endsWith('fetch/all') && text !== snapshot.all)
+      return `fetch/all differs from the snapshot: ${seen}`
     return undefined
   }
   // a mangled path may land on a read route for which the parameters happen to be fine
-  if (request.expect === 'odd-path' && request.method === 'GET' && body.code !== -400) return undefined
+  if (request.expect === 'odd-path' && request.method === 'GET' && body.code !== -400)
+    return undefined
   if (body.code !== -400) return `expected code -400, got ${seen}`
-  if (typeof body.message !== 'string' || body.message === '') return `-400 without a message: ${seen}`
+  if (typeof body.message !== 'string' || body.message === '')
+    return `-400 without a message: ${seen}`
   if (body.ttl !== 1) return `-400 without ttl 1: ${seen}`
   return undefined
 }
@@ -100,11 +113,16 @@ describe('malformed requests', () => {
       const all = await fetchAll()
       if (all !== snapshot.all) {
         const described = describeRequest(request)
-        throw new Error(`the registry changed\n  request: ${described}\n  before: ${snapshot.all}\n  after:  ${all}`)
+        throw new Error(
+          `the registry changed\n  request: ${described}\n  before: ${snapshot.all}\n  after:  ${all}`
+        )
       }
     })
     const took = `${sent} requests in ${Date.now() - started} ms`
-    console.log(`malformed: ${took}; ${resets} oversize bodies answered by a reset`, Object.fromEntries(outcomes))
+    console.log(
+      `malformed: ${took}; ${resets} oversize bodies answered by a reset`,
+      Object.fromEntries(outcomes)
+    )
     expect(sent).toBeGreaterThanOrEqual(RUNS)
   }, 180_000)
 

@@ -23,7 +23,11 @@ interface Started {
 }
 
 function npmStart(args: string[]): Started {
-  const child = spawn('npm', ['start', '--', ...args], { cwd: ROOT, detached: true, env: { ...process.env, CI: 'true' } })
+  const child = spawn('npm', ['start', '--', ...args], {
+    cwd: ROOT,
+    detached: true,
+    env: { ...process.env, CI: 'true' },
+  })
   let output = ''
   child.stdout?.on('data', (d) => (output += d))
   child.stderr?.on('data', (d) => (output += d))
@@ -32,7 +36,8 @@ function npmStart(args: string[]): Started {
 }
 
 async function stop(started: Started): Promise<void> {
-  if (started.child.exitCode === null && started.child.pid) process.kill(-started.child.pid, 'SIGTERM')
+  if (started.child.exitCode === null && started.child.pid)
+    process.kill(-started.child.pid, 'SIGTERM')
   await started.exited
 }
 
@@ -65,8 +70,11 @@ describe('npm start', () => {
     try {
       await ready(port)
       const nodes = (await d.request('GET', '/discovery/nodes')).text
-      expect(nodes).toBe(`{"code":0,"message":"0","ttl":1,"data":[{"addr":"127.0.0.1:${port}","status":0,"zone":"sh077"}]}`)
-      const body = 'addrs=grpc%3A%2F%2F10.0.0.1%3A9000&appid=demo.start&env=dev&hostname=h1&status=1&zone=sh077'
+      expect(nodes).toBe(
+        `{"code":0,"message":"0","ttl":1,"data":[{"addr":"127.0.0.1:${port}","status":0,"zone":"sh077"}]}`
+      )
+      const body =
+        'addrs=grpc%3A%2F%2F10.0.0.1%3A9000&appid=demo.start&env=dev&hostname=h1&status=1&zone=sh077'
       const register = await d.postForm('/discovery/register', body)
       expect(register.text).toBe('{"code":0,"message":"0","ttl":1}')
     } finally {
@@ -85,7 +93,10 @@ describe('npm start', () => {
   it('refuses to start with a bad variable and names it', async () => {
     const port = await freePort()
     const started = npmStart(['--port', String(port), '--var', 'EVICT_AFTER_SECONDS:soon'])
-    const code = await Promise.race([started.exited, new Promise((r) => setTimeout(r, 40_000, 'timeout'))])
+    const code = await Promise.race([
+      started.exited,
+      new Promise((r) => setTimeout(r, 40_000, 'timeout')),
+    ])
     await stop(started)
     expect(code).not.toBe(0)
     expect(started.output()).toContain('EVICT_AFTER_SECONDS must be a number of seconds')

@@ -39,7 +39,9 @@ function start(args: string[], env: Record<string, string> = {}): Started {
   const out: Run = { code: null, stdout: '', stderr: '' }
   child.stdout?.on('data', (chunk) => (out.stdout += String(chunk)))
   child.stderr?.on('data', (chunk) => (out.stderr += String(chunk)))
-  const exited = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ ...out, code })))
+  const exited = new Promise<Run>((resolve) =>
+    child.on('close', (code) => resolve({ ...out, code }))
+  )
   const cli = { child, out, exited }
   started.push(cli)
   return cli
@@ -59,14 +61,19 @@ describe('edge-discovery (CLI)', () => {
     // a failed test leaves its CLI processes running: stop them before the registry
     const running = started.filter((s) => s.child.exitCode === null)
     for (const s of running) s.child.kill('SIGINT')
-    await Promise.race([Promise.all(running.map((s) => s.exited)), new Promise((r) => setTimeout(r, 5000).unref())])
+    await Promise.race([
+      Promise.all(running.map((s) => s.exited)),
+      new Promise((r) => setTimeout(r, 5000).unref()),
+    ])
     await registry.stop()
   })
 
   it('shows the registry nodes as a table and as JSON', async () => {
     const table = await run(['nodes'], env)
     expect(table.code).toBe(0)
-    expect(table.stdout).toMatch(new RegExp(`^ADDR +STATUS +ZONE\\n${registry.host.replace('.', '\\.')} +UP +sh001\\n$`))
+    expect(table.stdout).toMatch(
+      new RegExp(`^ADDR +STATUS +ZONE\\n${registry.host.replace('.', '\\.')} +UP +sh001\\n$`)
+    )
     const json = await run(['nodes', '--json'], env)
     expect(JSON.parse(json.stdout)).toEqual([{ addr: registry.host, status: 0, zone: 'sh001' }])
   })
@@ -74,20 +81,55 @@ describe('edge-discovery (CLI)', () => {
   it('registers until SIGINT, and lists, fetches and watches the instance meanwhile', async () => {
     const app = appids('demo.cli')()
     const registered = start(
-      ['register', app, '--addr', 'grpc://10.0.0.9:9000', '--addr', 'http://10.0.0.9:8000', '--metadata', 'weight=20', '--version', 'v3', '--hostname', 'cli-1', '--renew-interval', '0.5'],
+      [
+        'register',
+        app,
+        '--addr',
+        'grpc://10.0.0.9:9000',
+        '--addr',
+        'http://10.0.0.9:8000',
+        '--metadata',
+        'weight=20',
+        '--version',
+        'v3',
+        '--hostname',
+        'cli-1',
+        '--renew-interval',
+        '0.5',
+      ],
       env
     )
     await waitFor('the registered line', () => registered.out.stdout.includes('registered'))
-    expect(registered.out.stdout).toContain(`registered ${app} as cli-1 (zone sh001, env dev); renewing every 0.5 s`)
+    expect(registered.out.stdout).toContain(
+      `registered ${app} as cli-1 (zone sh001, env dev); renewing every 0.5 s`
+    )
 
     const table = await run(['fetch', app], env)
     expect(table.code).toBe(0)
     const [header, row] = table.stdout.trim().split('\n')
-    expect(header?.split(/ +/)).toEqual(['ZONE', 'HOSTNAME', 'STATUS', 'ADDRS', 'VERSION', 'METADATA'])
-    expect(row?.split(/ +/)).toEqual(['sh001', 'cli-1', 'UP', 'grpc://10.0.0.9:9000,http://10.0.0.9:8000', 'v3', 'weight=20'])
+    expect(header?.split(/ +/)).toEqual([
+      'ZONE',
+      'HOSTNAME',
+      'STATUS',
+      'ADDRS',
+      'VERSION',
+      'METADATA',
+    ])
+    expect(row?.split(/ +/)).toEqual([
+      'sh001',
+      'cli-1',
+      'UP',
+      'grpc://10.0.0.9:9000,http://10.0.0.9:8000',
+      'v3',
+      'weight=20',
+    ])
 
     const json = await run(['fetch', app, '--json'], env)
-    const snapshot = parse(json.stdout) as { appid: string; latestTimestamp: bigint; instances: Record<string, { hostname: string }[]> }
+    const snapshot = parse(json.stdout) as {
+      appid: string
+      latestTimestamp: bigint
+      instances: Record<string, { hostname: string }[]>
+    }
     expect(snapshot.appid).toBe(app)
     expect(typeof snapshot.latestTimestamp).toBe('bigint') // all 19 digits, not a rounded float
     expect(snapshot.instances.sh001?.map((i) => i.hostname)).toEqual(['cli-1'])
@@ -98,8 +140,22 @@ describe('edge-discovery (CLI)', () => {
     const watcher = start(['watch', app, '--json'], env)
     await waitFor('the first watch line', () => watcher.out.stdout.includes('\n'))
     expect((parse(watcher.out.stdout.split('\n')[0] ?? '') as { appid: string }).appid).toBe(app)
-    const second = start(['register', app, '--addr', 'grpc://10.0.0.10:9000', '--hostname', 'cli-2', '--renew-interval', '0.5'], env)
-    await waitFor('the watcher to print the second instance', () => watcher.out.stdout.includes('cli-2'))
+    const second = start(
+      [
+        'register',
+        app,
+        '--addr',
+        'grpc://10.0.0.10:9000',
+        '--hostname',
+        'cli-2',
+        '--renew-interval',
+        '0.5',
+      ],
+      env
+    )
+    await waitFor('the watcher to print the second instance', () =>
+      watcher.out.stdout.includes('cli-2')
+    )
     watcher.child.kill('SIGINT')
     expect((await watcher.exited).code).toBe(0)
 
@@ -122,16 +178,28 @@ describe('edge-discovery (CLI)', () => {
     expect(unreachable.stderr).toContain(`${dead}/discovery/fetch`)
     expect(unreachable.stderr).toContain('ECONNREFUSED')
 
-    const register = await run(['register', 'demo.x', '--addr', 'grpc://1.2.3.4:5', '--nodes', dead, '--timeout', '1'], env)
+    const register = await run(
+      ['register', 'demo.x', '--addr', 'grpc://1.2.3.4:5', '--nodes', dead, '--timeout', '1'],
+      env
+    )
     expect(register.code).toBe(1)
     expect(register.stderr).toContain('could not register demo.x within 1 s')
 
-    for (const args of [[], ['bogus'], ['fetch'], ['fetch', 'a', '--bogus'], ['register', 'a'], ['fetch', 'a', '--status', 'odd']]) {
+    for (const args of [
+      [],
+      ['bogus'],
+      ['fetch'],
+      ['fetch', 'a', '--bogus'],
+      ['register', 'a'],
+      ['fetch', 'a', '--status', 'odd'],
+    ]) {
       const usage = await run(args, env)
       expect(usage.code, args.join(' ')).toBe(2)
       expect(usage.stderr + usage.stdout, args.join(' ')).toMatch(/usage/)
     }
-    const noZone = await run(['register', 'demo.x', '--addr', 'grpc://1.2.3.4:5'], { DISCOVERY_NODES: registry.host })
+    const noZone = await run(['register', 'demo.x', '--addr', 'grpc://1.2.3.4:5'], {
+      DISCOVERY_NODES: registry.host,
+    })
     expect(noZone.code).toBe(2)
     expect(noZone.stderr).toContain('no zone')
 

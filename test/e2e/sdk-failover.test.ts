@@ -57,7 +57,11 @@ describe('failover', () => {
 
     await a.stop()
     // the renew fails on A, goes to B, gets -404 there and registers again
-    await waitFor('p1 to be registered on B', async () => (await onB.fetch(app)).body.code === 0, 5000)
+    await waitFor(
+      'p1 to be registered on B',
+      async () => (await onB.fetch(app)).body.code === 0,
+      5000
+    )
     expect(provider.errors.some((e) => e instanceof DiscoveryNetworkError)).toBe(true)
     expect(provider.errors.some((e) => e instanceof DiscoveryNotFoundError)).toBe(true)
 

@@ -7,8 +7,8 @@ import * as grpc from '@grpc/grpc-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
 import { waitFor } from '../../scripts/shared/wait.ts'
-import { createDiscoveryClient, type DiscoveryClient } from '../../src/client/index.ts'
 import { registerDiscoveryResolver } from '../../src/client/grpc-resolver.ts'
+import { createDiscoveryClient, type DiscoveryClient } from '../../src/client/index.ts'
 import { appids } from '../support/discovery-client.ts'
 import { SHORT_LEASE_VARS } from '../support/sdk-helpers.ts'
 
@@ -38,21 +38,28 @@ interface EchoServer {
 
 async function startEcho(name: string): Promise<EchoServer> {
   const server = new grpc.Server()
-  server.addService(ECHO, { who: (_call: unknown, reply: grpc.sendUnaryData<{ server: string }>) => reply(null, { server: name }) })
+  server.addService(ECHO, {
+    who: (_call: unknown, reply: grpc.sendUnaryData<{ server: string }>) =>
+      reply(null, { server: name }),
+  })
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p)))
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p)
+    )
   )
   return { name, port, server }
 }
 
 function who(client: grpc.Client): Promise<string> {
   return new Promise((resolve, reject) => {
-    const call = (client as unknown as Record<string, Function>).who as (
+    const call = (client as unknown as Record<string, unknown>).who as (
       req: object,
       options: grpc.CallOptions,
       cb: (e: grpc.ServiceError | null, r?: { server: string }) => void
     ) => void
-    call.call(client, {}, { deadline: Date.now() + 3000 }, (error, reply) => (error ? reject(error) : resolve(reply?.server ?? '')))
+    call.call(client, {}, { deadline: Date.now() + 3000 }, (error, reply) =>
+      error ? reject(error) : resolve(reply?.server ?? '')
+    )
   })
 }
 
@@ -80,13 +87,23 @@ describe('registerDiscoveryResolver', () => {
 
   it('resolves discovery://default/<appid> to the UP instances and follows their changes', async () => {
     const app = appids('demo.grpc')()
-    const options = { nodes: [registry.host], env: 'dev', zone: 'sh001', renewIntervalMs: 500, backoff: { initialMs: 100, maxMs: 500 } }
+    const options = {
+      nodes: [registry.host],
+      env: 'dev',
+      zone: 'sh001',
+      renewIntervalMs: 500,
+      backoff: { initialMs: 100, maxMs: 500 },
+    }
     const providers = createDiscoveryClient({ ...options, hostname: 'providers' })
     const consumer = createDiscoveryClient({ ...options, hostname: 'consumer' })
     clients.push(providers, consumer)
     const [s1, s2, s3] = servers as [EchoServer, EchoServer, EchoServer]
     const register = (s: EchoServer) =>
-      providers.register({ appid: app, hostname: s.name, addrs: [`http://127.0.0.1:1`, `grpc://127.0.0.1:${s.port}`] })
+      providers.register({
+        appid: app,
+        hostname: s.name,
+        addrs: [`http://127.0.0.1:1`, `grpc://127.0.0.1:${s.port}`],
+      })
     const r1 = await register(s1)
     await register(s2)
 

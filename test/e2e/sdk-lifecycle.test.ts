@@ -32,7 +32,11 @@ describe('a registration against a running registry', () => {
     const app = nextApp()
     const provider = clientFor([registry.host], 'sdk-test')
     const watcher = clientFor([registry.host], 'watcher')
-    const registration = await provider.client.register({ appid: app, addrs: ['grpc://10.0.0.1:9000'], metadata: { weight: '10' } })
+    const registration = await provider.client.register({
+      appid: app,
+      addrs: ['grpc://10.0.0.1:9000'],
+      metadata: { weight: '10' },
+    })
     const before = await watcher.client.fetch(app)
     const watch = record(watcher.client.watch(app))
     await watch.until(['sdk-test'])
@@ -57,7 +61,8 @@ describe('a registration against a running registry', () => {
     const keeper = clientFor([registry.host], 'keeper')
     const victim = clientFor([registry.host], 'victim', {
       // a crashed process: from now on nothing it sends arrives
-      fetch: (url, init) => (alive ? fetch(url, init) : Promise.reject(new TypeError('fetch failed'))),
+      fetch: (url, init) =>
+        alive ? fetch(url, init) : Promise.reject(new TypeError('fetch failed')),
     })
     const watcher = clientFor([registry.host], 'watcher')
     await keeper.client.register({ appid: app, addrs: ['grpc://10.0.0.1:9000'] })

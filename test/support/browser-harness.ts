@@ -68,11 +68,17 @@ function distinct(lines: readonly string[]): string {
 }
 
 /** Wait until the harness (and so the SDK) has loaded in the page. */
-export async function harnessReady(page: Page, problems: readonly string[], timeoutMs = 10_000): Promise<void> {
+export async function harnessReady(
+  page: Page,
+  problems: readonly string[],
+  timeoutMs = 10_000
+): Promise<void> {
   try {
     await page.waitForFunction(() => 'harness' in globalThis, undefined, { timeout: timeoutMs })
   } catch (error) {
-    throw new Error(`the SDK did not load in the page (${String(error)}); page problems: ${problems.join(' | ')}`)
+    throw new Error(
+      `the SDK did not load in the page (${String(error)}); page problems: ${problems.join(' | ')}`
+    )
   }
 }
 
@@ -85,10 +91,14 @@ export async function inPage<K extends keyof Harness>(
   const timeoutMs = 20_000
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`harness.${name} took over ${timeoutMs} ms`)), timeoutMs)
+    timer = setTimeout(
+      () => reject(new Error(`harness.${name} took over ${timeoutMs} ms`)),
+      timeoutMs
+    )
   })
   const call = page.evaluate(
-    ([n, a]) => ((globalThis as unknown as { harness: Record<string, Call> }).harness[n] as Call)(...a),
+    ([n, a]) =>
+      ((globalThis as unknown as { harness: Record<string, Call> }).harness[n] as Call)(...a),
     [name, args] as [string, unknown[]]
   )
   try {
@@ -121,7 +131,11 @@ export async function watchUntil(
     )
   } catch {
     const state = JSON.stringify(await inPage(page, 'watched', name, appid))
-    const reported = distinct((await inPage(page, 'errors', name)).map((e) => `${e.name}: ${e.message}`))
-    throw new Error(`watch ${name}/${appid} never listed ${want}; it yielded ${state}; onError got ${reported}; page problems: ${distinct(problems)}`)
+    const reported = distinct(
+      (await inPage(page, 'errors', name)).map((e) => `${e.name}: ${e.message}`)
+    )
+    throw new Error(
+      `watch ${name}/${appid} never listed ${want}; it yielded ${state}; onError got ${reported}; page problems: ${distinct(problems)}`
+    )
   }
 }

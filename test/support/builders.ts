@@ -2,16 +2,17 @@
  * Test data builders: a valid value with every field filled, overridden per test, so a test
  * shows only what matters to it.
  */
+
+import type { Form } from '../../src/protocol/form.ts'
 import type {
   CancelInput,
+  Instance,
   RegisterInput,
   RenewInput,
   SetInput,
   StoredInstance,
-  Instance,
 } from '../../src/registry/model.ts'
 import type { RegistryOptions } from '../../src/registry/registry.ts'
-import type { Form } from '../../src/protocol/form.ts'
 
 /** The upstream constants (PROTOCOL.md §4.6). */
 export const REGISTRY_OPTIONS: RegistryOptions = {
@@ -55,7 +56,14 @@ export function aRenewInput(overrides: Partial<RenewInput> = {}): RenewInput {
 }
 
 export function aCancelInput(overrides: Partial<CancelInput> = {}): CancelInput {
-  return { appid: 'demo.a', env: 'dev', zone: 'sh001', hostname: 'h1', latestTimestamp: 0n, ...overrides }
+  return {
+    appid: 'demo.a',
+    env: 'dev',
+    zone: 'sh001',
+    hostname: 'h1',
+    latestTimestamp: 0n,
+    ...overrides,
+  }
 }
 
 export function aSetInput(overrides: Partial<SetInput> = {}): SetInput {
@@ -72,8 +80,19 @@ export function aSetInput(overrides: Partial<SetInput> = {}): SetInput {
 }
 
 /** The five timestamps of an instance, all set to `at`. */
-export function timestampsAt(at: bigint): Pick<Instance, 'regTimestamp' | 'upTimestamp' | 'renewTimestamp' | 'dirtyTimestamp' | 'latestTimestamp'> {
-  return { regTimestamp: at, upTimestamp: at, renewTimestamp: at, dirtyTimestamp: at, latestTimestamp: at }
+export function timestampsAt(
+  at: bigint
+): Pick<
+  Instance,
+  'regTimestamp' | 'upTimestamp' | 'renewTimestamp' | 'dirtyTimestamp' | 'latestTimestamp'
+> {
+  return {
+    regTimestamp: at,
+    upTimestamp: at,
+    renewTimestamp: at,
+    dirtyTimestamp: at,
+    latestTimestamp: at,
+  }
 }
 
 export function anInstance(overrides: Partial<Instance> = {}): Instance {
@@ -92,14 +111,18 @@ export function anInstance(overrides: Partial<Instance> = {}): Instance {
   }
 }
 
-export function aStoredInstance(persistedRenewMs: number, overrides: Partial<Instance> = {}): StoredInstance {
+export function aStoredInstance(
+  persistedRenewMs: number,
+  overrides: Partial<Instance> = {}
+): StoredInstance {
   return { instance: anInstance(overrides), persistedRenewMs }
 }
 
 /** A decoded form from name/value pairs, repeated names kept in order. */
 export function aForm(pairs: Record<string, string | string[]>): Form {
   const form: Form = new Map()
-  for (const [name, value] of Object.entries(pairs)) form.set(name, Array.isArray(value) ? value : [value])
+  for (const [name, value] of Object.entries(pairs))
+    form.set(name, Array.isArray(value) ? value : [value])
   return form
 }
 
@@ -108,7 +131,8 @@ type FormPairs = Record<string, string | string[] | undefined>
 /** `base` with `overrides` applied; an override of `undefined` removes that parameter. */
 function formOf(base: Record<string, string | string[]>, overrides: FormPairs): Form {
   const pairs: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries({ ...base, ...overrides })) if (value !== undefined) pairs[name] = value
+  for (const [name, value] of Object.entries({ ...base, ...overrides }))
+    if (value !== undefined) pairs[name] = value
   return aForm(pairs)
 }
 
@@ -116,7 +140,10 @@ const INSTANCE_KEY = { appid: 'demo.a', env: 'dev', zone: 'sh001', hostname: 'h1
 
 /** A valid register form (what the Go SDK sends), with overrides. */
 export const aRegisterForm = (overrides: FormPairs = {}): Form =>
-  formOf({ ...INSTANCE_KEY, region: 'sh', status: '1', addrs: 'grpc://10.0.0.1:9000', version: 'v1' }, overrides)
+  formOf(
+    { ...INSTANCE_KEY, region: 'sh', status: '1', addrs: 'grpc://10.0.0.1:9000', version: 'v1' },
+    overrides
+  )
 
 export const aRenewForm = (overrides: FormPairs = {}): Form => formOf(INSTANCE_KEY, overrides)
 

@@ -21,7 +21,8 @@ export const NOT_MODIFIED = '{"code":-304,"message":"-304","ttl":1}'
 export function conformanceRegistry(appidPrefix: string, vars: Record<string, string> = {}) {
   let started: LocalRegistry | undefined
   const current = (): LocalRegistry => {
-    if (!started) throw new Error('the registry starts in beforeAll: use it in tests and hooks only')
+    if (!started)
+      throw new Error('the registry starts in beforeAll: use it in tests and hooks only')
     return started
   }
   beforeAll(async () => {
@@ -34,7 +35,9 @@ export function conformanceRegistry(appidPrefix: string, vars: Record<string, st
   const nextApp = appids(appidPrefix)
 
   /** One fresh appid per hostname given, in order, each with that hostname registered as R(h). */
-  async function registeredApps<const H extends readonly string[]>(...hostnames: H): Promise<{ -readonly [K in keyof H]: string }> {
+  async function registeredApps<const H extends readonly string[]>(
+    ...hostnames: H
+  ): Promise<{ -readonly [K in keyof H]: string }> {
     const apps: string[] = []
     for (const hostname of hostnames) {
       const app = nextApp()

@@ -78,7 +78,10 @@ export function instancesOf(info: Body): Body[] {
 }
 
 /** Hostnames of an InstanceInfo (parsed from an answer, or an SDK snapshot), sorted. */
-export const hostnamesOf = (info: Body): string[] => instancesOf(info).map((i) => i.hostname as string).sort()
+export const hostnamesOf = (info: Body): string[] =>
+  instancesOf(info)
+    .map((i) => i.hostname as string)
+    .sort()
 
 function parseBody(text: string): Body {
   try {
@@ -131,8 +134,16 @@ export class Discovery {
   }
 
   /** A form POST whose body is given as written (byte-exact cases); `query` goes in the URL. */
-  postForm(path: string, body: string, options: RequestOptions & { query?: string } = {}): Promise<HttpAnswer> {
-    return this.request('POST', path, { ...options, body, headers: { ...FORM_HEADERS, ...options.headers } })
+  postForm(
+    path: string,
+    body: string,
+    options: RequestOptions & { query?: string } = {}
+  ): Promise<HttpAnswer> {
+    return this.request('POST', path, {
+      ...options,
+      body,
+      headers: { ...FORM_HEADERS, ...options.headers },
+    })
   }
 
   /**
@@ -155,12 +166,26 @@ export class Discovery {
 
   /** Renew (heartbeat) as the SDK sends it. */
   renew(appid: string, hostname: string, params: Params = {}): Promise<HttpAnswer> {
-    return this.post('/discovery/renew', { appid, env: 'dev', hostname, region: 'sh', zone: 'sh001', ...params })
+    return this.post('/discovery/renew', {
+      appid,
+      env: 'dev',
+      hostname,
+      region: 'sh',
+      zone: 'sh001',
+      ...params,
+    })
   }
 
   /** Cancel as the SDK sends it. */
   cancel(appid: string, hostname: string, params: Params = {}): Promise<HttpAnswer> {
-    return this.post('/discovery/cancel', { appid, env: 'dev', hostname, region: 'sh', zone: 'sh001', ...params })
+    return this.post('/discovery/cancel', {
+      appid,
+      env: 'dev',
+      hostname,
+      region: 'sh',
+      zone: 'sh001',
+      ...params,
+    })
   }
 
   /** Set; `hostname`, `status` and `metadata` may be lists (repeated keys). */
@@ -195,12 +220,22 @@ export class Discovery {
     params: Params = {},
     options: RequestOptions = {}
   ): Promise<HttpAnswer> {
-    const query = { appid: apps, env: 'dev', hostname: 'client-1', latest_timestamp: cursors, ...params }
+    const query = {
+      appid: apps,
+      env: 'dev',
+      hostname: 'client-1',
+      latest_timestamp: cursors,
+      ...params,
+    }
     return this.get('/discovery/poll', query, options)
   }
 
   /** polls as the Go SDK sends it: appid/latest_timestamp repeated, env, hostname, no zone. */
-  polls(cursors: Record<string, string | number>, params: Params = {}, options: RequestOptions = {}): Promise<HttpAnswer> {
+  polls(
+    cursors: Record<string, string | number>,
+    params: Params = {},
+    options: RequestOptions = {}
+  ): Promise<HttpAnswer> {
     return this.get(
       '/discovery/polls',
       {

@@ -45,7 +45,10 @@ globalThis.harness = {
 
   createClient(name, options) {
     const errors = []
-    const client = sdk.createDiscoveryClient({ ...options, onError: (error) => errors.push(plain(error)) })
+    const client = sdk.createDiscoveryClient({
+      ...options,
+      onError: (error) => errors.push(plain(error)),
+    })
     clients.set(name, { client, errors })
     return { hostname: client.hostname ?? null, zone: client.zone }
   },
@@ -66,7 +69,8 @@ globalThis.harness = {
     const state = { seen: [], end: null }
     watches.set(`${name}/${appid}`, state)
     ;(async () => {
-      for await (const snapshot of entry(name).client.watch(appid)) state.seen.push(hostnames(snapshot))
+      for await (const snapshot of entry(name).client.watch(appid))
+        state.seen.push(hostnames(snapshot))
     })().then(
       () => (state.end = 'done'),
       (error) => (state.end = plain(error))
@@ -74,5 +78,6 @@ globalThis.harness = {
   },
   watched: (name, appid) => watches.get(`${name}/${appid}`) ?? null,
 
-  closeAll: () => Promise.allSettled([...clients.values()].map((c) => c.client.close())).then(() => null),
+  closeAll: () =>
+    Promise.allSettled([...clients.values()].map((c) => c.client.close())).then(() => null),
 }

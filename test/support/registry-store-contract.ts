@@ -26,7 +26,12 @@ export const STORE_CONTRACT: StoreContractCase[] = [
   {
     name: 'an empty store loads no app, no instances and a zero counter',
     run(open) {
-      expect(open().load()).toEqual({ appid: undefined, env: undefined, latestTimestamp: 0n, instances: [] })
+      expect(open().load()).toEqual({
+        appid: undefined,
+        env: undefined,
+        latestTimestamp: 0n,
+        instances: [],
+      })
       expect(open().history(10)).toEqual([])
     },
   },
@@ -46,13 +51,28 @@ export const STORE_CONTRACT: StoreContractCase[] = [
       store.put(anInstance({ hostname: 'h1', metadata: { b: '2', a: '1' } }))
       store.put(anInstance({ hostname: 'h2' }))
       store.put(anInstance({ hostname: 'h1', zone: 'sh002', status: 2 }))
-      store.put(anInstance({ hostname: 'h1', version: 'v2', metadata: null, addrs: ['http://a:1', 'grpc://a:2'] }))
+      store.put(
+        anInstance({
+          hostname: 'h1',
+          version: 'v2',
+          metadata: null,
+          addrs: ['http://a:1', 'grpc://a:2'],
+        })
+      )
       store.delete(anInstance({ hostname: 'h2' }))
       store.delete(anInstance({ hostname: 'nobody' }))
-      const byKey = (i: { instance: { zone: string; hostname: string } }) => `${i.instance.zone}/${i.instance.hostname}`
-      const loaded = open().load().instances.sort((a, b) => byKey(a).localeCompare(byKey(b)))
+      const byKey = (i: { instance: { zone: string; hostname: string } }) =>
+        `${i.instance.zone}/${i.instance.hostname}`
+      const loaded = open()
+        .load()
+        .instances.sort((a, b) => byKey(a).localeCompare(byKey(b)))
       expect(loaded.map((i) => i.instance)).toEqual([
-        anInstance({ hostname: 'h1', version: 'v2', metadata: null, addrs: ['http://a:1', 'grpc://a:2'] }),
+        anInstance({
+          hostname: 'h1',
+          version: 'v2',
+          metadata: null,
+          addrs: ['http://a:1', 'grpc://a:2'],
+        }),
         anInstance({ hostname: 'h1', zone: 'sh002', status: 2 }),
       ])
     },
@@ -61,7 +81,12 @@ export const STORE_CONTRACT: StoreContractCase[] = [
     name: 'keeps int64 timestamps exact',
     run(open) {
       const big = (1n << 63n) - 1n
-      const instance = anInstance({ ...timestampsAt(AT), dirtyTimestamp: big, latestTimestamp: big - 1n, upTimestamp: 1n })
+      const instance = anInstance({
+        ...timestampsAt(AT),
+        dirtyTimestamp: big,
+        latestTimestamp: big - 1n,
+        upTimestamp: 1n,
+      })
       open().put(instance)
       expect(open().load().instances[0]?.instance).toEqual(instance)
     },
@@ -72,17 +97,28 @@ export const STORE_CONTRACT: StoreContractCase[] = [
       const store = open()
       store.put(anInstance({ hostname: 'h1', renewTimestamp: 1_700_000_000_123_456_789n }))
       store.put(anInstance({ hostname: 'h2', renewTimestamp: AT }))
-      expect(open().load().instances.map((i) => i.persistedRenewMs).sort()).toEqual([1_700_000_000_000, 1_700_000_000_123])
+      expect(
+        open()
+          .load()
+          .instances.map((i) => i.persistedRenewMs)
+          .sort()
+      ).toEqual([1_700_000_000_000, 1_700_000_000_123])
       store.renewed([
         { zone: 'sh001', hostname: 'h1', renewMs: 1_700_000_030_000 },
         { zone: 'sh001', hostname: 'gone', renewMs: 1_700_000_030_000 },
       ])
       const loaded = open().load().instances
       expect(loaded.length).toBe(2)
-      expect(loaded.find((i) => i.instance.hostname === 'h1')?.persistedRenewMs).toBe(1_700_000_030_000)
-      expect(loaded.find((i) => i.instance.hostname === 'h2')?.persistedRenewMs).toBe(1_700_000_000_000)
+      expect(loaded.find((i) => i.instance.hostname === 'h1')?.persistedRenewMs).toBe(
+        1_700_000_030_000
+      )
+      expect(loaded.find((i) => i.instance.hostname === 'h2')?.persistedRenewMs).toBe(
+        1_700_000_000_000
+      )
       // the row's instance is untouched: only the lease's restart point moves
-      expect(loaded.find((i) => i.instance.hostname === 'h1')?.instance.renewTimestamp).toBe(1_700_000_000_123_456_789n)
+      expect(loaded.find((i) => i.instance.hostname === 'h1')?.instance.renewTimestamp).toBe(
+        1_700_000_000_123_456_789n
+      )
     },
   },
   {

@@ -78,6 +78,12 @@ export function record(stream: AsyncIterable<AppSnapshot>) {
     latest: () => hostnamesOf(seen.at(-1)?.snapshot),
     /** Wait until the latest snapshot lists exactly `expected` (sorted). */
     until: (expected: string[], timeoutMs?: number) =>
-      waitFor(`watch to list ${expected.join(', ')}`, () => JSON.stringify(hostnamesOf(seen.at(-1)?.snapshot)) === JSON.stringify([...expected].sort()), timeoutMs),
+      waitFor(
+        `watch to list ${expected.join(', ')}`,
+        () =>
+          JSON.stringify(hostnamesOf(seen.at(-1)?.snapshot)) ===
+          JSON.stringify([...expected].sort()),
+        timeoutMs
+      ),
   }
 }

@@ -13,7 +13,10 @@ import { FakeClock, T0_MS } from '../support/fake-clock.ts'
 const CONFIG = { evictAfterMs: 90_000, renewIntervalMs: 30_000, selfPreservation: true }
 
 /** A store that logs each call by name, over a MemoryStore. */
-function recording(inner: RegistryStore = new MemoryStore()): { store: RegistryStore; calls: string[] } {
+function recording(inner: RegistryStore = new MemoryStore()): {
+  store: RegistryStore
+  calls: string[]
+} {
   const calls: string[] = []
   const store = new Proxy(inner, {
     get(target, name) {
@@ -64,13 +67,21 @@ afterEach(() => {
 describe('AppRegistry writes', () => {
   it('register: persists, records, announces, lists the app in the catalog, remembers the app', async () => {
     const { registry, memory, calls, events } = harness()
-    expect(await registry.register(aRegisterInput({ hostname: 'h1' }), 'token:a')).toEqual({ code: 0 })
+    expect(await registry.register(aRegisterInput({ hostname: 'h1' }), 'token:a')).toEqual({
+      code: 0,
+    })
     expect(calls).toEqual(['put', 'record', 'history', 'identify', 'latest'])
     expect(events).toEqual(['announce', 'catalog.add demo.a/dev'])
     const stored = memory.load()
-    expect(stored).toMatchObject({ appid: 'demo.a', env: 'dev', latestTimestamp: registry.latestTimestamp })
+    expect(stored).toMatchObject({
+      appid: 'demo.a',
+      env: 'dev',
+      latestTimestamp: registry.latestTimestamp,
+    })
     expect(stored.instances.map((i) => i.instance.hostname)).toEqual(['h1'])
-    expect(memory.history(10)).toEqual([{ atMs: T0_MS, op: 'register', zone: 'sh001', hostname: 'h1', actor: 'token:a' }])
+    expect(memory.history(10)).toEqual([
+      { atMs: T0_MS, op: 'register', zone: 'sh001', hostname: 'h1', actor: 'token:a' },
+    ])
   })
 
   it('a burst of writes is one batch: announced once, the counter stored once, the catalog told once', async () => {
@@ -115,17 +126,28 @@ describe('AppRegistry writes', () => {
     await registry.register(aRegisterInput({ hostname: 'h2' }), 'token:a')
     calls.length = 0
     events.length = 0
-    const reply = await registry.set(aSetInput({ hostnames: ['h1', 'h2'], metadata: [{ w: '1' }, { w: '2' }] }), 'token:admin')
+    const reply = await registry.set(
+      aSetInput({ hostnames: ['h1', 'h2'], metadata: [{ w: '1' }, { w: '2' }] }),
+      'token:admin'
+    )
     expect(reply).toEqual({ code: 0 })
     expect(calls).toEqual(['put', 'put', 'record', 'latest'])
     expect(events).toEqual(['announce']) // still listed: the catalog is not called
-    expect(memory.history(2).map((e) => `${e.op} ${e.hostname} ${e.actor}`)).toEqual(['set h2 token:admin', 'set h1 token:admin'])
-    expect(memory.load().instances.map((i) => i.instance.metadata)).toEqual([{ w: '1' }, { w: '2' }])
+    expect(memory.history(2).map((e) => `${e.op} ${e.hostname} ${e.actor}`)).toEqual([
+      'set h2 token:admin',
+      'set h1 token:admin',
+    ])
+    expect(memory.load().instances.map((i) => i.instance.metadata)).toEqual([
+      { w: '1' },
+      { w: '2' },
+    ])
   })
 
   it('a failed write changes nothing: no store call, no announcement, its reply says why', async () => {
     const { registry, calls, events } = harness()
-    expect(await registry.cancel(aCancelInput({ hostname: 'nobody' }), 'token:a')).toEqual({ code: -404 })
+    expect(await registry.cancel(aCancelInput({ hostname: 'nobody' }), 'token:a')).toEqual({
+      code: -404,
+    })
     const set = await registry.set(aSetInput({ zone: 'sh009' }), 'token:a')
     expect(set.code).toBe(-400)
     expect(set.message).toContain('zone: sh009')
@@ -140,7 +162,9 @@ describe('AppRegistry writes', () => {
         if (fail) throw new Error('alarm storage down')
       },
     })
-    await expect(registry.register(aRegisterInput({ hostname: 'h1' }), 'token:a')).rejects.toThrow('alarm storage down')
+    await expect(registry.register(aRegisterInput({ hostname: 'h1' }), 'token:a')).rejects.toThrow(
+      'alarm storage down'
+    )
     fail = false
     calls.length = 0
     events.length = 0
@@ -160,27 +184,41 @@ describe('AppRegistry writes', () => {
         if (fail) throw new Error('catalog down')
       },
     })
-    expect(await registry.register(aRegisterInput({ hostname: 'h1' }), 'token:a')).toEqual({ code: 0 })
+    expect(await registry.register(aRegisterInput({ hostname: 'h1' }), 'token:a')).toEqual({
+      code: 0,
+    })
     expect(error).toHaveBeenCalledOnce()
     fail = false
     await registry.register(aRegisterInput({ hostname: 'h2' }), 'token:a')
-    expect(events.filter((e) => e.startsWith('catalog'))).toEqual(['catalog.add demo.a/dev', 'catalog.add demo.a/dev'])
+    expect(events.filter((e) => e.startsWith('catalog'))).toEqual([
+      'catalog.add demo.a/dev',
+      'catalog.add demo.a/dev',
+    ])
     await registry.register(aRegisterInput({ hostname: 'h3' }), 'token:a')
     expect(events.filter((e) => e.startsWith('catalog'))).toHaveLength(2) // listed: nothing to do
   })
 
   it('keeps catalog calls in order, each deciding when it runs: an app emptied meanwhile ends unlisted', async () => {
     const calls: (() => void)[] = []
-    const { registry, events } = harness({ catalog: () => new Promise<void>((resolve) => calls.push(resolve)) })
+    const { registry, events } = harness({
+      catalog: () => new Promise<void>((resolve) => calls.push(resolve)),
+    })
     const register = registry.register(aRegisterInput({ hostname: 'h1' }), 'token:a')
     await vi.waitFor(() => expect(calls).toHaveLength(1)) // the add is in flight
     const cancel = registry.cancel(aCancelInput({ hostname: 'h1' }), 'token:a')
-    await vi.waitFor(() => expect(events).toEqual(['announce', 'catalog.add demo.a/dev', 'announce'])) // its batch ran
+    await vi.waitFor(() =>
+      expect(events).toEqual(['announce', 'catalog.add demo.a/dev', 'announce'])
+    ) // its batch ran
     calls[0]?.()
     await vi.waitFor(() => expect(calls).toHaveLength(2))
     calls[1]?.()
     expect(await Promise.all([register, cancel])).toEqual([{ code: 0 }, { code: 0 }])
-    expect(events).toEqual(['announce', 'catalog.add demo.a/dev', 'announce', 'catalog.remove demo.a/dev'])
+    expect(events).toEqual([
+      'announce',
+      'catalog.add demo.a/dev',
+      'announce',
+      'catalog.remove demo.a/dev',
+    ])
   })
 })
 
@@ -202,14 +240,23 @@ describe('AppRegistry renew', () => {
     const { registry } = harness()
     expect(registry.renew(aRenewInput(), 'token:a')).toEqual({ code: -404, data: 'null' })
     await registry.register(aRegisterInput({ hostname: 'h1' }), 'token:a')
-    expect(registry.renew(aRenewInput({ hostname: 'h2' }), 'token:a')).toEqual({ code: -404, data: EMPTY_INSTANCE_JSON })
+    expect(registry.renew(aRenewInput({ hostname: 'h2' }), 'token:a')).toEqual({
+      code: -404,
+      data: EMPTY_INSTANCE_JSON,
+    })
   })
 
   it('answers a peer renew that disagrees with our instance', async () => {
     const { registry } = harness()
     await registry.register(aRegisterInput({ hostname: 'h1', dirtyTimestamp: 5_000n }), 'token:a')
-    const older = registry.renew(aRenewInput({ hostname: 'h1', replication: true, dirtyTimestamp: 1_000n }), 'peer')
-    const newer = registry.renew(aRenewInput({ hostname: 'h1', replication: true, dirtyTimestamp: 9_000n }), 'peer')
+    const older = registry.renew(
+      aRenewInput({ hostname: 'h1', replication: true, dirtyTimestamp: 1_000n }),
+      'peer'
+    )
+    const newer = registry.renew(
+      aRenewInput({ hostname: 'h1', replication: true, dirtyTimestamp: 9_000n }),
+      'peer'
+    )
     expect([older.code, newer.code]).toEqual([-409, -404])
     expect(older.data).toContain('"dirty_timestamp":5000')
   })
@@ -218,7 +265,8 @@ describe('AppRegistry renew', () => {
     const { registry, memory, events } = harness()
     await registry.register(aRegisterInput({ hostname: 'h1' }), 'token:a')
     events.length = 0
-    for (const actor of ['token:b', 'token:b', 'token:a', 'token:b']) registry.renew(aRenewInput({ hostname: 'h1' }), actor)
+    for (const actor of ['token:b', 'token:b', 'token:a', 'token:b'])
+      registry.renew(aRenewInput({ hostname: 'h1' }), actor)
     expect(memory.history(10).map((e) => e.op)).toEqual(['register']) // not yet: it joins the next batch
     const history = await registry.history(10)
     expect(history.map((e) => `${e.op} ${e.actor}`)).toEqual(['renew token:b', 'register token:a'])
@@ -234,7 +282,11 @@ describe('AppRegistry renew', () => {
     const { registry } = harness({ store: memory })
     registry.renew(aRenewInput({ hostname: 'h1' }), 'token:b')
     registry.renew(aRenewInput({ hostname: 'h1' }), 'token:c')
-    expect((await registry.history(10)).map((e) => `${e.op} ${e.actor}`)).toEqual(['renew token:c', 'renew token:b', 'register token:a'])
+    expect((await registry.history(10)).map((e) => `${e.op} ${e.actor}`)).toEqual([
+      'renew token:c',
+      'renew token:b',
+      'register token:a',
+    ])
   })
 })
 
@@ -247,7 +299,9 @@ describe('AppRegistry alarm', () => {
     clock.advance(3_600_000)
     await registry.alarm()
     expect(memory.load().instances).toEqual([])
-    expect(memory.history(1)).toEqual([{ atMs: T0_MS + 3_600_000, op: 'evict', zone: 'sh001', hostname: 'h1', actor: 'lease' }])
+    expect(memory.history(1)).toEqual([
+      { atMs: T0_MS + 3_600_000, op: 'evict', zone: 'sh001', hostname: 'h1', actor: 'lease' },
+    ])
     expect(events).toEqual(['announce', 'catalog.remove demo.a/dev'])
     expect(registry.snapshot({ zone: '', statusMask: 3 })).toBeUndefined()
     expect(registry.nextWakeMs()).toBeUndefined()
@@ -305,7 +359,9 @@ describe('AppRegistry reads and reload', () => {
     await registry.cancel(aCancelInput({ hostname: 'h1' }), 'token:a')
     const reloaded = harness({ store: memory }).registry
     expect(reloaded.latestTimestamp).toBe(registry.latestTimestamp)
-    expect(reloaded.snapshot({ zone: '', statusMask: 3 })).toBe(registry.snapshot({ zone: '', statusMask: 3 }))
+    expect(reloaded.snapshot({ zone: '', statusMask: 3 })).toBe(
+      registry.snapshot({ zone: '', statusMask: 3 })
+    )
     expect(reloaded.all()).toEqual(registry.all())
     expect(reloaded.app).toEqual({ appid: 'demo.a', env: 'dev' })
   })

@@ -33,7 +33,9 @@ describe('bench verdicts', () => {
   it('prints one row per figure, FAIL where a target is missed', () => {
     const lines = table(FIGURES).split('\n')
     expect(lines).toHaveLength(2 + FIGURE_KEYS.length)
-    expect(lines.find((l) => l.startsWith('wake_p99_ms_1000 '))).toMatch(/150\.1 ms\s+<= 150 ms\s+150\.1\s+FAIL$/)
+    expect(lines.find((l) => l.startsWith('wake_p99_ms_1000 '))).toMatch(
+      /150\.1 ms\s+<= 150 ms\s+150\.1\s+FAIL$/
+    )
     expect(lines.find((l) => l.startsWith('renew_rps '))).toMatch(/pass$/)
   })
 
@@ -46,8 +48,14 @@ describe('bench verdicts', () => {
 
 describe('bench options and statistics', () => {
   it('reads --quick and --json, refuses anything else', () => {
-    expect(parseOptions(['--quick', '--json', 'out.json'])).toMatchObject({ profile: { name: 'quick' }, json: 'out.json' })
-    expect(parseOptions(['--json=x.json'])).toMatchObject({ profile: { name: 'full' }, json: 'x.json' })
+    expect(parseOptions(['--quick', '--json', 'out.json'])).toMatchObject({
+      profile: { name: 'quick' },
+      json: 'out.json',
+    })
+    expect(parseOptions(['--json=x.json'])).toMatchObject({
+      profile: { name: 'full' },
+      json: 'x.json',
+    })
     expect(parseOptions(['--help'])).toBe('help')
     expect(() => parseOptions(['--json'])).toThrow(/--json needs a file name/)
     expect(() => parseOptions(['--fast'])).toThrow(/unknown argument --fast/)

@@ -31,7 +31,11 @@ describe('parseConfig', () => {
   })
 
   it('reads seconds, including fractions, and trims whitespace', () => {
-    const config = parseConfig({ POLL_HOLD_SECONDS: ' 1 ', EVICT_AFTER_SECONDS: '2.5', RENEW_INTERVAL_SECONDS: '0.5' })
+    const config = parseConfig({
+      POLL_HOLD_SECONDS: ' 1 ',
+      EVICT_AFTER_SECONDS: '2.5',
+      RENEW_INTERVAL_SECONDS: '0.5',
+    })
     expect(config).toMatchObject({ pollHoldMs: 1_000, evictAfterMs: 2_500, renewIntervalMs: 500 })
   })
 
@@ -53,7 +57,9 @@ describe('parseConfig', () => {
   })
 
   it('accepts each limit at its maximum', () => {
-    expect(parseConfig({ POLL_HOLD_SECONDS: '3600', EVICT_AFTER_SECONDS: '86400', ZONE: 'z'.repeat(64) })).toMatchObject({
+    expect(
+      parseConfig({ POLL_HOLD_SECONDS: '3600', EVICT_AFTER_SECONDS: '86400', ZONE: 'z'.repeat(64) })
+    ).toMatchObject({
       pollHoldMs: 3_600_000,
       evictAfterMs: 86_400_000,
     })
@@ -111,13 +117,17 @@ describe('parseConfig', () => {
       expect(error.message).toContain('EVICT_AFTER_SECONDS')
       expect(error.message).toContain('RENEW_INTERVAL_SECONDS')
     }
-    expect(parseConfig({ EVICT_AFTER_SECONDS: '31', RENEW_INTERVAL_SECONDS: '30' }).evictAfterMs).toBe(31_000)
+    expect(
+      parseConfig({ EVICT_AFTER_SECONDS: '31', RENEW_INTERVAL_SECONDS: '30' }).evictAfterMs
+    ).toBe(31_000)
   })
 
   it('reads HOSTNAME: one name without NODES, or one per NODES entry in order', () => {
     expect(parseConfig({ HOSTNAME: ' node-1 ' }).hostnames).toEqual(['node-1'])
     expect(parseConfig({ HOSTNAME: 'h'.repeat(255) }).hostnames).toEqual(['h'.repeat(255)])
-    expect(parseConfig({ NODES: '10.0.0.1:7171,10.0.0.2:7171', HOSTNAME: 'node-1.sh, node_2,' })).toMatchObject({
+    expect(
+      parseConfig({ NODES: '10.0.0.1:7171,10.0.0.2:7171', HOSTNAME: 'node-1.sh, node_2,' })
+    ).toMatchObject({
       nodes: ['10.0.0.1:7171', '10.0.0.2:7171'],
       hostnames: ['node-1.sh', 'node_2'],
     })
@@ -139,8 +149,13 @@ describe('parseConfig', () => {
   })
 
   it('reads rate limits per minute, or off', () => {
-    expect(parseConfig({}).auth).toMatchObject({ perTokenPerMinute: 6000, perAddressPerMinute: 6000 })
-    expect(parseConfig({ RATE_LIMIT_PER_TOKEN: '60', RATE_LIMIT_PER_ADDRESS: 'off' }).auth).toMatchObject({
+    expect(parseConfig({}).auth).toMatchObject({
+      perTokenPerMinute: 6000,
+      perAddressPerMinute: 6000,
+    })
+    expect(
+      parseConfig({ RATE_LIMIT_PER_TOKEN: '60', RATE_LIMIT_PER_ADDRESS: 'off' }).auth
+    ).toMatchObject({
       perTokenPerMinute: 60,
       perAddressPerMinute: undefined,
     })
@@ -149,8 +164,8 @@ describe('parseConfig', () => {
   it('reads CORS origins: none by default, *, or a list of exact origins', () => {
     expect(parseConfig({}).cors).toEqual(new Set())
     expect(parseConfig({ CORS_ORIGINS: '*' }).cors).toBe('*')
-    expect(parseConfig({ CORS_ORIGINS: 'https://app.example, http://127.0.0.1:8080' }).cors).toEqual(
-      new Set(['https://app.example', 'http://127.0.0.1:8080'])
-    )
+    expect(
+      parseConfig({ CORS_ORIGINS: 'https://app.example, http://127.0.0.1:8080' }).cors
+    ).toEqual(new Set(['https://app.example', 'http://127.0.0.1:8080']))
   })
 })

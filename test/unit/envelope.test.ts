@@ -17,32 +17,50 @@ describe('envelope', () => {
   })
 
   it('writes a free-text message, escaped', () => {
-    expect(envelope(-400, undefined, 'appid: "x"\n')).toBe('{"code":-400,"message":"appid: \\"x\\"\\n","ttl":1}')
+    expect(envelope(-400, undefined, 'appid: "x"\n')).toBe(
+      '{"code":-400,"message":"appid: \\"x\\"\\n","ttl":1}'
+    )
   })
 })
 
 describe('pollsEnvelope', () => {
   it('orders the keys code, data, error, message and has no ttl', () => {
-    const body = pollsEnvelope(new Map([['demo.a', '{"latest_timestamp":1700000000100000001}']]), [])
+    const body = pollsEnvelope(
+      new Map([['demo.a', '{"latest_timestamp":1700000000100000001}']]),
+      []
+    )
     expect(body).toBe(
       '{"code":0,"data":{"demo.a":{"latest_timestamp":1700000000100000001}},"error":{"-404":null},"message":"0"}'
     )
   })
 
   it('lists unknown appids under error."-404"', () => {
-    expect(pollsEnvelope(new Map([['a', '{}'], ['b', '{}']]), ['demo.x', 'demo.y'])).toBe(
-      '{"code":0,"data":{"a":{},"b":{}},"error":{"-404":["demo.x","demo.y"]},"message":"0"}'
-    )
+    expect(
+      pollsEnvelope(
+        new Map([
+          ['a', '{}'],
+          ['b', '{}'],
+        ]),
+        ['demo.x', 'demo.y']
+      )
+    ).toBe('{"code":0,"data":{"a":{},"b":{}},"error":{"-404":["demo.x","demo.y"]},"message":"0"}')
   })
 
   it('writes an empty data object when nothing changed', () => {
-    expect(JSON.parse(pollsEnvelope(new Map(), ['x']))).toEqual({ code: 0, data: {}, error: { '-404': ['x'] }, message: '0' })
+    expect(JSON.parse(pollsEnvelope(new Map(), ['x']))).toEqual({
+      code: 0,
+      data: {},
+      error: { '-404': ['x'] },
+      message: '0',
+    })
   })
 })
 
 describe('mapEnvelope', () => {
   it('writes code and message only', () => {
-    expect(mapEnvelope(-404, 'demo.none not found')).toBe('{"code":-404,"message":"demo.none not found"}')
+    expect(mapEnvelope(-404, 'demo.none not found')).toBe(
+      '{"code":-404,"message":"demo.none not found"}'
+    )
   })
 })
 

@@ -60,7 +60,11 @@ describe('decodeForm', () => {
     const body = decodeForm('appid=from-body&addrs=a')
     const form = decodeForm('appid=from-query&addrs=b&env=dev', body)
     expect(form).toBe(body)
-    expect(Object.fromEntries(form)).toEqual({ appid: ['from-body', 'from-query'], addrs: ['a', 'b'], env: ['dev'] })
+    expect(Object.fromEntries(form)).toEqual({
+      appid: ['from-body', 'from-query'],
+      addrs: ['a', 'b'],
+      env: ['dev'],
+    })
   })
 })
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { EMPTY_INSTANCE_JSON, encodeInstance, encodeSnapshot } from '../../src/protocol/instance-codec.ts'
+import {
+  EMPTY_INSTANCE_JSON,
+  encodeInstance,
+  encodeSnapshot,
+} from '../../src/protocol/instance-codec.ts'
 import { parse } from '../../src/protocol/int64-json.ts'
 import { anInstance } from '../support/builders.ts'
 import { INSTANCE_KEYS } from '../support/discovery-client.ts'
@@ -43,12 +47,18 @@ describe('encodeInstance', () => {
 
   it('writes metadata keys sorted, as Go writes a map', () => {
     const metadata = { z: '1', a: '2', '9': '3', '10': '4' }
-    expect(encodeInstance(anInstance({ metadata }))).toContain('"metadata":{"10":"4","9":"3","a":"2","z":"1"},')
+    expect(encodeInstance(anInstance({ metadata }))).toContain(
+      '"metadata":{"10":"4","9":"3","a":"2","z":"1"},'
+    )
   })
 
   it('escapes strings so the output stays valid JSON', () => {
     const odd = anInstance({ hostname: 'h"1\\\n', metadata: { 'k"': 'v\u0000é' }, addrs: ['a,"b'] })
-    expect(parse(encodeInstance(odd))).toMatchObject({ hostname: 'h"1\\\n', metadata: { 'k"': 'v\u0000é' }, addrs: ['a,"b'] })
+    expect(parse(encodeInstance(odd))).toMatchObject({
+      hostname: 'h"1\\\n',
+      metadata: { 'k"': 'v\u0000é' },
+      addrs: ['a,"b'],
+    })
   })
 
   it('writes the WAITING status as 2', () => {
@@ -64,7 +74,9 @@ describe('encodeSnapshot', () => {
       { instances: { sh001: [a], sh002: [b], sh003: [] }, latestTimestamp: 1700000000100000001n },
       (i) => `"${i.hostname}"`
     )
-    expect(json).toBe('{"instances":{"sh001":["a"],"sh002":["b"],"sh003":[]},"latest_timestamp":1700000000100000001}')
+    expect(json).toBe(
+      '{"instances":{"sh001":["a"],"sh002":["b"],"sh003":[]},"latest_timestamp":1700000000100000001}'
+    )
   })
 
   it('encodes each instance with encodeInstance by default', () => {

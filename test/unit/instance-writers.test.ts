@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { InstanceWriters } from '../../src/server/instance-writers.ts'
 import type { HistoryEntry } from '../../src/server/registry-store.ts'
 
-const entry = (op: HistoryEntry['op'], hostname: string, actor: string): HistoryEntry => ({ atMs: 0, op, zone: 'sh001', hostname, actor })
+const entry = (op: HistoryEntry['op'], hostname: string, actor: string): HistoryEntry => ({
+  atMs: 0,
+  op,
+  zone: 'sh001',
+  hostname,
+  actor,
+})
 
 describe('InstanceWriters', () => {
   it('flags each stranger renewing an instance once, until another stranger turns up', () => {

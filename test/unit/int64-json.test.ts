@@ -26,7 +26,9 @@ describe('int64-json.stringify', () => {
 
   it('writes nested objects like JSON.stringify', () => {
     const value = { a: { b: [1, 'x', null, true, { c: 1700000000100000001n }] }, d: false }
-    expect(stringify(value)).toBe('{"a":{"b":[1,"x",null,true,{"c":1700000000100000001}]},"d":false}')
+    expect(stringify(value)).toBe(
+      '{"a":{"b":[1,"x",null,true,{"c":1700000000100000001}]},"d":false}'
+    )
   })
 
   it('escapes strings like JSON.stringify', () => {
@@ -86,7 +88,8 @@ describe('int64-json.parse', () => {
   })
 
   it('reads nested objects and arrays', () => {
-    const text = ' { "data" : { "demo.a" : { "instances" : { "sh001" : [ { "ts" : 1700000000100000001 , "m" : { } } ] } , "latest_timestamp" : 1525948301833084700 } } , "ok" : [ true , false , null ] } '
+    const text =
+      ' { "data" : { "demo.a" : { "instances" : { "sh001" : [ { "ts" : 1700000000100000001 , "m" : { } } ] } , "latest_timestamp" : 1525948301833084700 } } , "ok" : [ true , false , null ] } '
     expect(parse(text)).toEqual({
       data: {
         'demo.a': {
@@ -147,7 +150,10 @@ describe('int64-json.parse', () => {
   it('accepts exactly what JSON.parse accepts, and agrees up to int64 precision', () => {
     const texts = fc.oneof(
       // __proto__ keys have their own test above
-      fc.jsonValue().map((v) => JSON.stringify(v)).filter((text) => !text.includes('"__proto__"')),
+      fc
+        .jsonValue()
+        .map((v) => JSON.stringify(v))
+        .filter((text) => !text.includes('"__proto__"')),
       fc.string({ unit: fc.constantFrom(...'{}[]",:0123456789.-+eEtrufalsn \\') })
     )
     fc.assert(

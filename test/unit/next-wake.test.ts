@@ -11,9 +11,7 @@ import { FakeClock } from '../support/fake-clock.ts'
 
 const EVICT_AFTER_MS = 90_000
 
-type Op =
-  | { kind: 'register' | 'renew' | 'cancel'; host: number }
-  | { kind: 'advance'; ms: number }
+type Op = { kind: 'register' | 'renew' | 'cancel'; host: number } | { kind: 'advance'; ms: number }
 
 const write = fc.constantFrom('register' as const, 'renew' as const, 'cancel' as const)
 const op: fc.Arbitrary<Op> = fc.oneof(

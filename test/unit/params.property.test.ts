@@ -24,7 +24,10 @@ const NAMES = [
 ] as const
 
 /** Any UTF-16 code unit, lone surrogates included. */
-const codeUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 40 })
+const codeUnits = fc.string({
+  unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+  maxLength: 40,
+})
 
 const value = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
@@ -32,13 +35,31 @@ const value = fc.oneof(
   fc.string({ unit: fc.constantFrom(...'0123456789-+,.eE x١１'), maxLength: 25 }),
   fc.bigInt({ min: -(1n << 70n), max: 1n << 70n }).map(String),
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-  fc.dictionary(fc.string({ maxLength: 5 }), fc.oneof(fc.string({ maxLength: 5 }), fc.integer())).map((v) => JSON.stringify(v)),
-  fc.constantFrom('', ',', '1', '2', '3', '0', 'true', '{}', '[]', 'null', '9223372036854775808', '-9223372036854775809'),
+  fc
+    .dictionary(fc.string({ maxLength: 5 }), fc.oneof(fc.string({ maxLength: 5 }), fc.integer()))
+    .map((v) => JSON.stringify(v)),
+  fc.constantFrom(
+    '',
+    ',',
+    '1',
+    '2',
+    '3',
+    '0',
+    'true',
+    '{}',
+    '[]',
+    'null',
+    '9223372036854775808',
+    '-9223372036854775809'
+  ),
   fc.integer({ min: 0, max: 10_000 }).map((n) => 'a'.repeat(n)),
   fc.integer({ min: 0, max: 80 }).map((n) => Array.from({ length: n }, (_, i) => `x${i}`).join(','))
 )
 
-const name = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...NAMES) }, fc.string({ maxLength: 8 }))
+const name = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...NAMES) },
+  fc.string({ maxLength: 8 })
+)
 
 /** A form with arbitrary names and values (empty values included: callers may build any Map). */
 const anyForm = fc
@@ -48,7 +69,13 @@ const anyForm = fc
 /** A valid form with some parameters replaced, removed or repeated: reaches the deeper checks. */
 function mutated(base: () => Form) {
   return fc
-    .array(fc.tuple(fc.constantFrom(...NAMES), fc.option(fc.array(value, { minLength: 1, maxLength: 4 }))), { maxLength: 4 })
+    .array(
+      fc.tuple(
+        fc.constantFrom(...NAMES),
+        fc.option(fc.array(value, { minLength: 1, maxLength: 4 }))
+      ),
+      { maxLength: 4 }
+    )
     .map((changes) => {
       const form = base()
       for (const [key, values] of changes) {
@@ -77,7 +104,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/
 /** What every accepted input must satisfy, whatever the route. */
 function checkAccepted(route: string, input: Record<string, unknown>): void {
   for (const key of ['appid', 'env', 'zone', 'region']) {
-    if (typeof input[key] === 'string') expect((input[key] as string).length).toBeLessThanOrEqual(LIMITS.idChars)
+    if (typeof input[key] === 'string')
+      expect((input[key] as string).length).toBeLessThanOrEqual(LIMITS.idChars)
   }
   for (const [key, v] of Object.entries(input)) {
     if (typeof v === 'string') expect(CONTROL.test(v), key).toBe(false)
@@ -88,19 +116,22 @@ function checkAccepted(route: string, input: Record<string, unknown>): void {
     const addrs = input.addrs as string[]
     expect(addrs.length).toBeGreaterThan(0)
     expect(addrs.length).toBeLessThanOrEqual(LIMITS.addrs)
-    for (const a of addrs) expect(a !== '' && a.length <= LIMITS.addrChars && !CONTROL.test(a)).toBe(true)
+    for (const a of addrs)
+      expect(a !== '' && a.length <= LIMITS.addrChars && !CONTROL.test(a)).toBe(true)
   }
   if (route === 'set') {
     const hostnames = input.hostnames as string[]
     expect(hostnames.length).toBeGreaterThan(0)
     expect((input.statuses as number[]).every((s) => s === 1 || s === 2)).toBe(true)
-    for (const list of [input.statuses, input.metadata] as unknown[][]) expect([0, hostnames.length]).toContain(list.length)
+    for (const list of [input.statuses, input.metadata] as unknown[][])
+      expect([0, hostnames.length]).toContain(list.length)
     for (const m of input.metadata as Record<string, unknown>[]) {
       expect(Object.values(m).every((v) => typeof v === 'string')).toBe(true)
     }
   }
   if (route === 'fetch' || route === 'fetchs') expect(input.statusMask).toBeGreaterThan(0)
-  if (route === 'fetchs') expect((input.appids as string[]).length).toBeLessThanOrEqual(LIMITS.appidsPerRequest)
+  if (route === 'fetchs')
+    expect((input.appids as string[]).length).toBeLessThanOrEqual(LIMITS.appidsPerRequest)
   if (route === 'poll' || route === 'polls') {
     const cursors = input.cursors as Map<string, bigint>
     expect(cursors.size).toBeGreaterThan(0)
@@ -118,7 +149,10 @@ function parseAll(form: Form): void {
     }
     expect(typeof result.error.field).toBe('string')
     expect(result.error.field).not.toBe('')
-    expect(result.error.message.startsWith(`${result.error.field}:`), `${route}: ${result.error.message}`).toBe(true)
+    expect(
+      result.error.message.startsWith(`${result.error.field}:`),
+      `${route}: ${result.error.message}`
+    ).toBe(true)
   }
 }
 
@@ -150,7 +184,9 @@ describe('params parsers', () => {
   it('return ok or an error naming its field for mutated valid forms, never throw', () => {
     const forms = fc.oneof(
       mutated(aRegisterForm),
-      mutated(() => aSetForm({ hostname: ['h1', 'h2'], status: ['1', '2'], metadata: ['{}', '{"a":"b"}'] })),
+      mutated(() =>
+        aSetForm({ hostname: ['h1', 'h2'], status: ['1', '2'], metadata: ['{}', '{"a":"b"}'] })
+      ),
       mutated(aFetchForm),
       mutated(aPollForm)
     )
@@ -159,9 +195,17 @@ describe('params parsers', () => {
 
   it('return ok or an error naming its field for any decoded query string, never throw', () => {
     const pair = fc
-      .tuple(fc.constantFrom(...NAMES), fc.oneof(value, fc.string({ unit: fc.constantFrom(...'%zZ09aF+&=,'), maxLength: 12 })))
+      .tuple(
+        fc.constantFrom(...NAMES),
+        fc.oneof(value, fc.string({ unit: fc.constantFrom(...'%zZ09aF+&=,'), maxLength: 12 }))
+      )
       .map(([k, v]) => `${k}=${v}`)
-    const text = fc.array(fc.oneof({ weight: 5, arbitrary: pair }, codeUnits), { maxLength: 12 }).map((p) => p.join('&'))
-    fc.assert(fc.property(text, (t) => parseAll(decodeForm(t))), { numRuns: 1_000 })
+    const text = fc
+      .array(fc.oneof({ weight: 5, arbitrary: pair }, codeUnits), { maxLength: 12 })
+      .map((p) => p.join('&'))
+    fc.assert(
+      fc.property(text, (t) => parseAll(decodeForm(t))),
+      { numRuns: 1_000 }
+    )
   })
 })

@@ -59,7 +59,13 @@ const BAD_INT64 = [
 
 describe('parseRegister', () => {
   it('reads what the Go SDK sends', () => {
-    expect(parsed(parseRegister(aRegisterForm({ metadata: '{"weight":"10"}', addrs: ['grpc://a:1', 'http://a:2'] })))).toEqual({
+    expect(
+      parsed(
+        parseRegister(
+          aRegisterForm({ metadata: '{"weight":"10"}', addrs: ['grpc://a:1', 'http://a:2'] })
+        )
+      )
+    ).toEqual({
       appid: 'demo.a',
       env: 'dev',
       zone: 'sh001',
@@ -82,21 +88,31 @@ describe('parseRegister', () => {
   })
 
   it('treats region and version as optional', () => {
-    expect(parsed(parseRegister(aRegisterForm({ region: undefined, version: undefined })))).toMatchObject({
+    expect(
+      parsed(parseRegister(aRegisterForm({ region: undefined, version: undefined })))
+    ).toMatchObject({
       region: '',
       version: '',
     })
   })
 
   it('takes the first value of a repeated single-valued parameter', () => {
-    expect(parsed(parseRegister(aRegisterForm({ appid: ['first', 'second'], status: ['2', '1'] })))).toMatchObject({
+    expect(
+      parsed(parseRegister(aRegisterForm({ appid: ['first', 'second'], status: ['2', '1'] })))
+    ).toMatchObject({
       appid: 'first',
       status: 2,
     })
   })
 
   it('ignores unknown and upstream-only parameters', () => {
-    const form = aRegisterForm({ replication: 'true', from_zone: 'true', color: 'red', reg_timestamp: 'x', sign: 'y' })
+    const form = aRegisterForm({
+      replication: 'true',
+      from_zone: 'true',
+      color: 'red',
+      reg_timestamp: 'x',
+      sign: 'y',
+    })
     expect(parsed(parseRegister(form))).not.toHaveProperty('color')
   })
 
@@ -108,14 +124,21 @@ describe('parseRegister', () => {
       expect(parsed(parseRegister(aRegisterForm({ status: value }))).status).toBe(status)
     })
 
-    it.each(['0', '3', '4', '4294967295', '4294967296', '-1', '1.0', 'abc', ' 1', '１'])('refuses %j', (value) => {
-      expectFieldError(parseRegister(aRegisterForm({ status: value })), 'status')
-    })
+    it.each(['0', '3', '4', '4294967295', '4294967296', '-1', '1.0', 'abc', ' 1', '１'])(
+      'refuses %j',
+      (value) => {
+        expectFieldError(parseRegister(aRegisterForm({ status: value })), 'status')
+      }
+    )
   })
 
   describe('addrs', () => {
     it('keeps addresses in order', () => {
-      expect(parsed(parseRegister(aRegisterForm({ addrs: ['b', 'a', 'c'] }))).addrs).toEqual(['b', 'a', 'c'])
+      expect(parsed(parseRegister(aRegisterForm({ addrs: ['b', 'a', 'c'] }))).addrs).toEqual([
+        'b',
+        'a',
+        'c',
+      ])
     })
 
     it('splits each value on commas and drops empty parts (peers and the Python client join)', () => {
@@ -128,7 +151,9 @@ describe('parseRegister', () => {
     })
 
     it(`accepts ${LIMITS.addrs} addresses of ${LIMITS.addrChars} characters`, () => {
-      const addrs = Array.from({ length: LIMITS.addrs }, (_, i) => `${i}`.padEnd(LIMITS.addrChars, 'a'))
+      const addrs = Array.from({ length: LIMITS.addrs }, (_, i) =>
+        `${i}`.padEnd(LIMITS.addrChars, 'a')
+      )
       expect(parsed(parseRegister(aRegisterForm({ addrs }))).addrs).toHaveLength(LIMITS.addrs)
     })
 
@@ -138,7 +163,10 @@ describe('parseRegister', () => {
     })
 
     it(`refuses an address longer than ${LIMITS.addrChars} characters`, () => {
-      expectFieldError(parseRegister(aRegisterForm({ addrs: ['ok', 'a'.repeat(LIMITS.addrChars + 1)] })), 'addrs')
+      expectFieldError(
+        parseRegister(aRegisterForm({ addrs: ['ok', 'a'.repeat(LIMITS.addrChars + 1)] })),
+        'addrs'
+      )
     })
 
     it('refuses an address with a control character', () => {
@@ -155,9 +183,12 @@ describe('parseRegister', () => {
       expect(parsed(parseRegister(aRegisterForm({ metadata: '{}' }))).metadata).toEqual({})
     })
 
-    it.each(['null', '[1]', '"x"', '5', 'true'])('is null for valid JSON that is not an object: %s', (metadata) => {
-      expect(parsed(parseRegister(aRegisterForm({ metadata }))).metadata).toBeNull()
-    })
+    it.each(['null', '[1]', '"x"', '5', 'true'])(
+      'is null for valid JSON that is not an object: %s',
+      (metadata) => {
+        expect(parsed(parseRegister(aRegisterForm({ metadata }))).metadata).toBeNull()
+      }
+    )
 
     it('stores every non-string value as ""', () => {
       const metadata = '{"a":"1","weight":10,"b":null,"c":true,"d":{"e":"f"},"g":["h"]}'
@@ -171,9 +202,12 @@ describe('parseRegister', () => {
       })
     })
 
-    it.each(['not-json', '{', "{'a':'b'}", '{"a":1,}', '{"a":"b"} x'])('refuses invalid JSON %j', (metadata) => {
-      expectFieldError(parseRegister(aRegisterForm({ metadata })), 'metadata')
-    })
+    it.each(['not-json', '{', "{'a':'b'}", '{"a":1,}', '{"a":"b"} x'])(
+      'refuses invalid JSON %j',
+      (metadata) => {
+        expectFieldError(parseRegister(aRegisterForm({ metadata })), 'metadata')
+      }
+    )
 
     it(`accepts ${LIMITS.metadataBytes} bytes and refuses one more`, () => {
       const fits = `{"a":"${'x'.repeat(LIMITS.metadataBytes - 8)}"}`
@@ -203,7 +237,9 @@ describe('parseRegister', () => {
       ['-5', -5n],
       ['007', 7n],
     ])('reads %s exactly', (value, expected) => {
-      expect(parsed(parseRegister(aRegisterForm({ dirty_timestamp: value }))).dirtyTimestamp).toBe(expected)
+      expect(parsed(parseRegister(aRegisterForm({ dirty_timestamp: value }))).dirtyTimestamp).toBe(
+        expected
+      )
     })
 
     it.each(BAD_INT64)('refuses %j', (value) => {
@@ -212,29 +248,50 @@ describe('parseRegister', () => {
   })
 
   describe('limits', () => {
-    it.each(['appid', 'env', 'zone', 'region'])(`accepts a ${LIMITS.idChars}-character %s and refuses one more`, (field) => {
-      expect(parseRegister(aRegisterForm({ [field]: 'a'.repeat(LIMITS.idChars) })).ok).toBe(true)
-      expectFieldError(parseRegister(aRegisterForm({ [field]: 'a'.repeat(LIMITS.idChars + 1) })), field)
-    })
+    it.each(['appid', 'env', 'zone', 'region'])(
+      `accepts a ${LIMITS.idChars}-character %s and refuses one more`,
+      (field) => {
+        expect(parseRegister(aRegisterForm({ [field]: 'a'.repeat(LIMITS.idChars) })).ok).toBe(true)
+        expectFieldError(
+          parseRegister(aRegisterForm({ [field]: 'a'.repeat(LIMITS.idChars + 1) })),
+          field
+        )
+      }
+    )
 
     it(`accepts a ${LIMITS.hostnameChars}-character hostname and refuses one more`, () => {
-      expect(parseRegister(aRegisterForm({ hostname: 'h'.repeat(LIMITS.hostnameChars) })).ok).toBe(true)
-      expectFieldError(parseRegister(aRegisterForm({ hostname: 'h'.repeat(LIMITS.hostnameChars + 1) })), 'hostname')
+      expect(parseRegister(aRegisterForm({ hostname: 'h'.repeat(LIMITS.hostnameChars) })).ok).toBe(
+        true
+      )
+      expectFieldError(
+        parseRegister(aRegisterForm({ hostname: 'h'.repeat(LIMITS.hostnameChars + 1) })),
+        'hostname'
+      )
     })
 
     it(`accepts a ${LIMITS.versionChars}-character version and refuses one more`, () => {
-      expect(parseRegister(aRegisterForm({ version: 'v'.repeat(LIMITS.versionChars) })).ok).toBe(true)
-      expectFieldError(parseRegister(aRegisterForm({ version: 'v'.repeat(LIMITS.versionChars + 1) })), 'version')
+      expect(parseRegister(aRegisterForm({ version: 'v'.repeat(LIMITS.versionChars) })).ok).toBe(
+        true
+      )
+      expectFieldError(
+        parseRegister(aRegisterForm({ version: 'v'.repeat(LIMITS.versionChars + 1) })),
+        'version'
+      )
     })
 
-    it.each(['appid', 'env', 'zone', 'hostname', 'region', 'version'])('refuses a control character in %s', (field) => {
-      for (const c of ['\u0000', '\t', '\n', '\u001f', '\u007f']) {
-        expectFieldError(parseRegister(aRegisterForm({ [field]: `a${c}b` })), field)
+    it.each(['appid', 'env', 'zone', 'hostname', 'region', 'version'])(
+      'refuses a control character in %s',
+      (field) => {
+        for (const c of ['\u0000', '\t', '\n', '\u001f', '\u007f']) {
+          expectFieldError(parseRegister(aRegisterForm({ [field]: `a${c}b` })), field)
+        }
       }
-    })
+    )
 
     it('accepts non-ASCII identifiers', () => {
-      expect(parsed(parseRegister(aRegisterForm({ hostname: 'hôte-😀', appid: 'démo' })))).toMatchObject({
+      expect(
+        parsed(parseRegister(aRegisterForm({ hostname: 'hôte-😀', appid: 'démo' })))
+      ).toMatchObject({
         hostname: 'hôte-😀',
         appid: 'démo',
       })
@@ -256,9 +313,12 @@ describe('parseRenew', () => {
     expect(parsed(parseRenew(aRenewForm({ replication: value }))).replication).toBe(true)
   })
 
-  it.each(['0', 'f', 'false', 'FALSE', 'yes', 'on', 'tRUE', '2', ' true'])('reads replication=%j as false', (value) => {
-    expect(parsed(parseRenew(aRenewForm({ replication: value }))).replication).toBe(false)
-  })
+  it.each(['0', 'f', 'false', 'FALSE', 'yes', 'on', 'tRUE', '2', ' true'])(
+    'reads replication=%j as false',
+    (value) => {
+      expect(parsed(parseRenew(aRenewForm({ replication: value }))).replication).toBe(false)
+    }
+  )
 
   it('reads the dirty timestamp of a peer renew exactly', () => {
     const form = aRenewForm({ replication: 'true', dirty_timestamp: '1700000000100000001' })
@@ -314,7 +374,11 @@ describe('parseSet', () => {
   })
 
   it('accepts no status and no metadata', () => {
-    expect(parsed(parseSet(aSetForm()))).toMatchObject({ statuses: [], metadata: [], setTimestamp: 0n })
+    expect(parsed(parseSet(aSetForm()))).toMatchObject({
+      statuses: [],
+      metadata: [],
+      setTimestamp: 0n,
+    })
   })
 
   it.each(['zone', 'env', 'appid', 'hostname'])('requires %s', (field) => {
@@ -338,27 +402,42 @@ describe('parseSet', () => {
     expectFieldError(parseSet(aSetForm({ status })), 'status')
   })
 
-  it.each(['not-json', '[1]', '"x"', 'null', '5', '{"weight":10}', '{"a":null}', '{"a":{"b":"c"}}'])(
-    'refuses metadata %j (a JSON object of strings only)',
-    (metadata) => {
-      expectFieldError(parseSet(aSetForm({ metadata })), 'metadata')
-    }
-  )
+  it.each([
+    'not-json',
+    '[1]',
+    '"x"',
+    'null',
+    '5',
+    '{"weight":10}',
+    '{"a":null}',
+    '{"a":{"b":"c"}}',
+  ])('refuses metadata %j (a JSON object of strings only)', (metadata) => {
+    expectFieldError(parseSet(aSetForm({ metadata })), 'metadata')
+  })
 
   it(`refuses a metadata patch over ${LIMITS.metadataBytes} bytes`, () => {
-    expectFieldError(parseSet(aSetForm({ metadata: `{"a":"${'x'.repeat(LIMITS.metadataBytes)}"}` })), 'metadata')
+    expectFieldError(
+      parseSet(aSetForm({ metadata: `{"a":"${'x'.repeat(LIMITS.metadataBytes)}"}` })),
+      'metadata'
+    )
   })
 
   it(`accepts ${LIMITS.hostnamesPerSet} hostnames and refuses one more`, () => {
     const hostnames = (n: number) => Array.from({ length: n }, (_, i) => `h${i}`)
-    expect(parsed(parseSet(aSetForm({ hostname: hostnames(LIMITS.hostnamesPerSet) }))).hostnames).toHaveLength(
-      LIMITS.hostnamesPerSet
+    expect(
+      parsed(parseSet(aSetForm({ hostname: hostnames(LIMITS.hostnamesPerSet) }))).hostnames
+    ).toHaveLength(LIMITS.hostnamesPerSet)
+    expectFieldError(
+      parseSet(aSetForm({ hostname: hostnames(LIMITS.hostnamesPerSet + 1) })),
+      'hostname'
     )
-    expectFieldError(parseSet(aSetForm({ hostname: hostnames(LIMITS.hostnamesPerSet + 1) })), 'hostname')
   })
 
   it('refuses an overlong hostname or one with a control character', () => {
-    expectFieldError(parseSet(aSetForm({ hostname: ['h1', 'h'.repeat(LIMITS.hostnameChars + 1)] })), 'hostname')
+    expectFieldError(
+      parseSet(aSetForm({ hostname: ['h1', 'h'.repeat(LIMITS.hostnameChars + 1)] })),
+      'hostname'
+    )
     expectFieldError(parseSet(aSetForm({ hostname: ['h1', 'h\u0000'] })), 'hostname')
   })
 
@@ -426,19 +505,26 @@ describe('parseFetchs', () => {
 
   it(`accepts ${LIMITS.appidsPerRequest} appids and refuses one more`, () => {
     const appids = (n: number) => Array.from({ length: n }, (_, i) => `app${i}`).join(',')
-    expect(parsed(parseFetchs(aFetchForm({ appid: appids(LIMITS.appidsPerRequest) }))).appids).toHaveLength(
-      LIMITS.appidsPerRequest
+    expect(
+      parsed(parseFetchs(aFetchForm({ appid: appids(LIMITS.appidsPerRequest) }))).appids
+    ).toHaveLength(LIMITS.appidsPerRequest)
+    expectFieldError(
+      parseFetchs(aFetchForm({ appid: appids(LIMITS.appidsPerRequest + 1) })),
+      'appid'
     )
-    expectFieldError(parseFetchs(aFetchForm({ appid: appids(LIMITS.appidsPerRequest + 1) })), 'appid')
   })
 
   it('refuses an overlong appid', () => {
-    expectFieldError(parseFetchs(aFetchForm({ appid: ['ok', 'a'.repeat(LIMITS.idChars + 1)] })), 'appid')
+    expectFieldError(
+      parseFetchs(aFetchForm({ appid: ['ok', 'a'.repeat(LIMITS.idChars + 1)] })),
+      'appid'
+    )
   })
 })
 
 describe('parsePoll', () => {
-  const cursors = (form: Form, strict: boolean) => Object.fromEntries(parsed(parsePoll(form, strict)).cursors)
+  const cursors = (form: Form, strict: boolean) =>
+    Object.fromEntries(parsed(parsePoll(form, strict)).cursors)
 
   it('reads a polls request: appids paired with cursors by position', () => {
     const form = aPollForm({
@@ -448,7 +534,10 @@ describe('parsePoll', () => {
     })
     const input = parsed(parsePoll(form, true))
     expect(input).toMatchObject({ env: 'dev', zone: 'sh001', hostname: 'c1' })
-    expect(Object.fromEntries(input.cursors)).toEqual({ 'demo.a': 0n, 'demo.b': 1700000000100000001n })
+    expect(Object.fromEntries(input.cursors)).toEqual({
+      'demo.a': 0n,
+      'demo.b': 1700000000100000001n,
+    })
   })
 
   it('splits comma-joined appids and cursors (Python client)', () => {
@@ -469,7 +558,10 @@ describe('parsePoll', () => {
   it('polls: refuses a cursor count that differs from the appid count', () => {
     const two = aPollForm({ appid: ['demo.a', 'demo.b'], latest_timestamp: '0' })
     expectFieldError(parsePoll(two, true), 'latest_timestamp')
-    expectFieldError(parsePoll(aPollForm({ latest_timestamp: undefined }), true), 'latest_timestamp')
+    expectFieldError(
+      parsePoll(aPollForm({ latest_timestamp: undefined }), true),
+      'latest_timestamp'
+    )
   })
 
   it('poll: takes every cursor as 0 when the counts differ', () => {
@@ -493,7 +585,10 @@ describe('parsePoll', () => {
   })
 
   it('refuses an overlong hostname or env', () => {
-    expectFieldError(parsePoll(aPollForm({ hostname: 'h'.repeat(LIMITS.hostnameChars + 1) }), true), 'hostname')
+    expectFieldError(
+      parsePoll(aPollForm({ hostname: 'h'.repeat(LIMITS.hostnameChars + 1) }), true),
+      'hostname'
+    )
     expectFieldError(parsePoll(aPollForm({ env: 'e'.repeat(LIMITS.idChars + 1) }), true), 'env')
   })
 })

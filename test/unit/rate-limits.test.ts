@@ -5,7 +5,12 @@ import { limitersFor } from '../../src/server/rate-limits.ts'
 /** A stand-in for a rate-limiting binding: only its identity matters here. */
 const limiter = (): RateLimit => ({ limit: async () => ({ success: true }) })
 
-const LADDER = { RATE_LIMIT_60: limiter(), RATE_LIMIT_6000: limiter(), RATE_LIMIT_600: limiter(), OTHER: 'x' }
+const LADDER = {
+  RATE_LIMIT_60: limiter(),
+  RATE_LIMIT_6000: limiter(),
+  RATE_LIMIT_600: limiter(),
+  OTHER: 'x',
+}
 
 function captured(run: () => unknown): unknown {
   try {

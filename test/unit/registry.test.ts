@@ -25,7 +25,10 @@ function setup(overrides: Partial<RegistryOptions> = {}) {
 
 /** The value of a Result that must be ok. */
 function value<T>(result: { ok: true; value: T } | { ok: false; error: unknown }): T {
-  if (!result.ok) throw new Error(`expected ok, got ${JSON.stringify(result.error, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}`)
+  if (!result.ok)
+    throw new Error(
+      `expected ok, got ${JSON.stringify(result.error, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}`
+    )
   return result.value
 }
 
@@ -56,7 +59,9 @@ describe('Registry.register', () => {
 
   it('uses a positive dirty_timestamp parameter as the dirty timestamp', () => {
     const { clock, registry } = setup()
-    const { instance } = value(registry.register(aRegisterInput({ dirtyTimestamp: 42n }), clock.now()))
+    const { instance } = value(
+      registry.register(aRegisterInput({ dirtyTimestamp: 42n }), clock.now())
+    )
     expect(instance.dirtyTimestamp).toBe(42n)
     expect(instance.latestTimestamp).toBe(msToNs(T0_MS))
   })
@@ -66,7 +71,10 @@ describe('Registry.register', () => {
     const first = value(registry.register(aRegisterInput(), clock.now())).instance
     clock.advance(5_000)
     const second = value(
-      registry.register(aRegisterInput({ addrs: ['http://10.0.0.2:8000'], metadata: { b: '2' } }), clock.now())
+      registry.register(
+        aRegisterInput({ addrs: ['http://10.0.0.2:8000'], metadata: { b: '2' } }),
+        clock.now()
+      )
     ).instance
     expect(second.upTimestamp).toBe(first.upTimestamp)
     expect(second.regTimestamp).toBe(msToNs(clock.now()))
@@ -88,7 +96,9 @@ describe('Registry.register', () => {
     const before = registry.latestTimestamp
     clock.advance(1_000)
     const revision = registry.revision
-    const outcome = value(registry.register(aRegisterInput({ dirtyTimestamp: 1n, addrs: ['http://x:1'] }), clock.now()))
+    const outcome = value(
+      registry.register(aRegisterInput({ dirtyTimestamp: 1n, addrs: ['http://x:1'] }), clock.now())
+    )
     expect(outcome.stored).toBe(false)
     expect(outcome.instance).toBe(first)
     expect(only(registry)).toEqual(first)
@@ -100,7 +110,9 @@ describe('Registry.register', () => {
   it('replaces the stored instance when the dirty timestamps are equal', () => {
     const { clock, registry } = setup()
     registry.register(aRegisterInput({ dirtyTimestamp: 500n }), clock.now())
-    const outcome = value(registry.register(aRegisterInput({ dirtyTimestamp: 500n, version: 'v2' }), clock.advance(1)))
+    const outcome = value(
+      registry.register(aRegisterInput({ dirtyTimestamp: 500n, version: 'v2' }), clock.advance(1))
+    )
     expect(outcome.stored).toBe(true)
     expect(only(registry).version).toBe('v2')
   })
@@ -206,7 +218,10 @@ describe('Registry.renew', () => {
     const { clock, registry } = setup()
     registry.register(aRegisterInput(), clock.now())
     clock.advance(40_000)
-    const result = registry.renew(aRenewInput({ replication: true, dirtyTimestamp: 1n }), clock.now())
+    const result = registry.renew(
+      aRenewInput({ replication: true, dirtyTimestamp: 1n }),
+      clock.now()
+    )
     if (result.ok || result.error.reason !== 'conflict') throw new Error('expected conflict')
     expect(result.error.instance.renewTimestamp).toBe(msToNs(clock.now()))
     expect(only(registry).renewTimestamp).toBe(msToNs(clock.now()))
@@ -229,7 +244,10 @@ describe('Registry.cancel', () => {
     const { clock, registry } = setup()
     registry.register(aRegisterInput({ hostname: 'h1' }), clock.now())
     registry.register(aRegisterInput({ hostname: 'h2' }), clock.now())
-    registry.cancel(aCancelInput({ hostname: 'h2', latestTimestamp: 1_800_000_000_000_000_000n }), clock.now())
+    registry.cancel(
+      aCancelInput({ hostname: 'h2', latestTimestamp: 1_800_000_000_000_000_000n }),
+      clock.now()
+    )
     expect(registry.latestTimestamp).toBe(1_800_000_000_000_000_000n)
   })
 
@@ -239,7 +257,9 @@ describe('Registry.cancel', () => {
     registry.register(aRegisterInput({ hostname: 'h2' }), clock.now())
     registry.cancel(aCancelInput({ hostname: 'h2', latestTimestamp: INT64_MAX }), clock.now())
     expect(registry.latestTimestamp).toBe(INT64_MAX)
-    const { instance } = value(registry.register(aRegisterInput({ hostname: 'h3' }), clock.advance(1_000)))
+    const { instance } = value(
+      registry.register(aRegisterInput({ hostname: 'h3' }), clock.advance(1_000))
+    )
     expect(instance.latestTimestamp).toBe(msToNs(clock.now()))
     expect(registry.latestTimestamp).toBe(msToNs(clock.now()))
     const renewed = value(registry.renew(aRenewInput({ hostname: 'h3' }), clock.advance(1_000)))
@@ -284,7 +304,9 @@ describe('Registry.cancel', () => {
     registry.register(aRegisterInput({ zone: 'sh001' }), clock.now())
     registry.register(aRegisterInput({ zone: 'sh002' }), clock.now())
     registry.cancel(aCancelInput({ zone: 'sh002' }), clock.now())
-    expect(Object.keys(registry.snapshot({ zone: '', statusMask: 3 })?.instances ?? {})).toEqual(['sh001'])
+    expect(Object.keys(registry.snapshot({ zone: '', statusMask: 3 })?.instances ?? {})).toEqual([
+      'sh001',
+    ])
     expect(registry.snapshot({ zone: 'sh002', statusMask: 3 })).toBeUndefined()
   })
 })
@@ -310,7 +332,11 @@ describe('Registry.set', () => {
     registry.register(aRegisterInput({ hostname: 'h2', status: 2 }), clock.now())
     value(
       registry.set(
-        aSetInput({ hostnames: ['h1', 'h2'], statuses: [2, 1], metadata: [{ weight: '5' }, { weight: '20' }] }),
+        aSetInput({
+          hostnames: ['h1', 'h2'],
+          statuses: [2, 1],
+          metadata: [{ weight: '5' }, { weight: '20' }],
+        }),
         clock.advance(1)
       )
     )
@@ -324,9 +350,20 @@ describe('Registry.set', () => {
     registry.register(aRegisterInput({ hostname: 'h2', status: 2 }), clock.now())
     const h1Up = only(registry, 'h1').upTimestamp
     const at = 1_750_000_000_000_000_000n
-    registry.set(aSetInput({ hostnames: ['h1', 'h2'], statuses: [2, 1], setTimestamp: at }), clock.advance(1))
-    expect(only(registry, 'h1')).toMatchObject({ dirtyTimestamp: at, latestTimestamp: at, upTimestamp: h1Up })
-    expect(only(registry, 'h2')).toMatchObject({ dirtyTimestamp: at, latestTimestamp: at, upTimestamp: at })
+    registry.set(
+      aSetInput({ hostnames: ['h1', 'h2'], statuses: [2, 1], setTimestamp: at }),
+      clock.advance(1)
+    )
+    expect(only(registry, 'h1')).toMatchObject({
+      dirtyTimestamp: at,
+      latestTimestamp: at,
+      upTimestamp: h1Up,
+    })
+    expect(only(registry, 'h2')).toMatchObject({
+      dirtyTimestamp: at,
+      latestTimestamp: at,
+      upTimestamp: at,
+    })
     expect(registry.latestTimestamp).toBe(at)
   })
 
@@ -360,7 +397,11 @@ describe('Registry.set', () => {
     const before = only(registry)
     const latest = registry.latestTimestamp
     const result = registry.set(
-      aSetInput({ hostnames: ['h1', 'nope'], statuses: [2, 2], metadata: [{ b: '2' }, { b: '2' }] }),
+      aSetInput({
+        hostnames: ['h1', 'nope'],
+        statuses: [2, 2],
+        metadata: [{ b: '2' }, { b: '2' }],
+      }),
       clock.advance(1)
     )
     expect(result).toMatchObject({ ok: false, error: { reason: 'invalid', field: 'hostname' } })
@@ -379,7 +420,10 @@ describe('Registry.set', () => {
 
   it('answers invalid zone when the application is empty', () => {
     const { clock, registry } = setup()
-    expect(registry.set(aSetInput(), clock.now())).toMatchObject({ ok: false, error: { field: 'zone' } })
+    expect(registry.set(aSetInput(), clock.now())).toMatchObject({
+      ok: false,
+      error: { field: 'zone' },
+    })
   })
 })
 
@@ -398,8 +442,12 @@ describe('Registry.snapshot', () => {
     registry.register(aRegisterInput({ zone: '__proto__' }), clock.now())
     const all = registry.snapshot({ zone: '', statusMask: 3 })?.instances ?? {}
     expect(Object.keys(all)).toEqual(['__proto__'])
-    expect(hostnames(Object.getOwnPropertyDescriptor(all, '__proto__')?.value ?? [])).toEqual(['h1'])
-    expect(Object.keys(registry.snapshot({ zone: '__proto__', statusMask: 3 })?.instances ?? {})).toEqual(['__proto__'])
+    expect(hostnames(Object.getOwnPropertyDescriptor(all, '__proto__')?.value ?? [])).toEqual([
+      'h1',
+    ])
+    expect(
+      Object.keys(registry.snapshot({ zone: '__proto__', statusMask: 3 })?.instances ?? {})
+    ).toEqual(['__proto__'])
   })
 
   it('filters instances by the status bit mask', () => {
@@ -418,10 +466,9 @@ describe('Registry.snapshot', () => {
     const { clock, registry } = setup()
     registry.register(aRegisterInput({ zone: 'sh001', hostname: 'a' }), clock.now())
     registry.register(aRegisterInput({ zone: 'sh002', hostname: 'b' }), clock.now())
-    expect(Object.keys(registry.snapshot({ zone: '', statusMask: 1 })?.instances ?? {}).sort()).toEqual([
-      'sh001',
-      'sh002',
-    ])
+    expect(
+      Object.keys(registry.snapshot({ zone: '', statusMask: 1 })?.instances ?? {}).sort()
+    ).toEqual(['sh001', 'sh002'])
     const only2 = registry.snapshot({ zone: 'sh002', statusMask: 1 })
     expect(Object.keys(only2?.instances ?? {})).toEqual(['sh002'])
     expect(hostnames(only2?.instances.sh002 ?? [])).toEqual(['b'])
@@ -441,7 +488,9 @@ describe('Registry.snapshot', () => {
   it('carries the application latest_timestamp', () => {
     const { clock, registry } = setup()
     registry.register(aRegisterInput(), clock.now())
-    expect(registry.snapshot({ zone: '', statusMask: 1 })?.latestTimestamp).toBe(registry.latestTimestamp)
+    expect(registry.snapshot({ zone: '', statusMask: 1 })?.latestTimestamp).toBe(
+      registry.latestTimestamp
+    )
   })
 })
 
@@ -488,7 +537,8 @@ describe('Registry.evictExpired', () => {
 
   it('evicts every expired instance at once when selfPreservation is false', () => {
     const { clock, registry } = setup({ selfPreservation: false })
-    for (let i = 0; i < 20; i += 1) registry.register(aRegisterInput({ hostname: `h${i}` }), clock.now())
+    for (let i = 0; i < 20; i += 1)
+      registry.register(aRegisterInput({ hostname: `h${i}` }), clock.now())
     clock.advance(EVICT_AFTER_MS)
     expect(registry.evictExpired(clock.now())).toHaveLength(20)
     expect(registry.size).toBe(0)
@@ -499,7 +549,8 @@ describe('Registry.evictExpired', () => {
     const { registry } = setup({ evictAfterMs: 40_000 })
     registry.register(aRegisterInput({ hostname: 'dead' }), T0_MS)
     registry.register(aRegisterInput({ hostname: 'live' }), T0_MS)
-    for (let i = 0; i < 10; i += 1) registry.renew(aRenewInput({ hostname: 'live' }), T0_MS + 30_000)
+    for (let i = 0; i < 10; i += 1)
+      registry.renew(aRenewInput({ hostname: 'live' }), T0_MS + 30_000)
     expect(registry.evictExpired(T0_MS + 59_999)).toEqual([])
     // the second window sees 10 renews ≥ floor(4 × 0.85) = 3
     expect(hostnames(registry.evictExpired(T0_MS + 60_000))).toEqual(['dead'])
@@ -517,12 +568,15 @@ describe('Registry.evictExpired', () => {
    */
   function guarded(extra: number) {
     const { clock, registry } = setup()
-    for (let i = 0; i < 19; i += 1) registry.register(aRegisterInput({ hostname: `live${i}` }), clock.now())
+    for (let i = 0; i < 19; i += 1)
+      registry.register(aRegisterInput({ hostname: `live${i}` }), clock.now())
     registry.register(aRegisterInput({ hostname: 'dead' }), clock.now())
     clock.advance(10_000)
-    for (let i = 0; i < 19; i += 1) registry.renew(aRenewInput({ hostname: `live${i}` }), clock.now())
+    for (let i = 0; i < 19; i += 1)
+      registry.renew(aRenewInput({ hostname: `live${i}` }), clock.now())
     clock.advance(30_000)
-    for (let i = 0; i < extra; i += 1) registry.renew(aRenewInput({ hostname: `live${i}` }), clock.now())
+    for (let i = 0; i < extra; i += 1)
+      registry.renew(aRenewInput({ hostname: `live${i}` }), clock.now())
     clock.advance(50_000)
     return { clock, registry }
   }
@@ -553,11 +607,14 @@ describe('Registry.evictExpired', () => {
    */
   function fiveDead(selfPreservation: boolean) {
     const { clock, registry } = setup({ selfPreservation })
-    for (let i = 0; i < 15; i += 1) registry.register(aRegisterInput({ hostname: `live${i}` }), clock.now())
+    for (let i = 0; i < 15; i += 1)
+      registry.register(aRegisterInput({ hostname: `live${i}` }), clock.now())
     // registered newest first, so that storage order differs from silence order
-    for (let i = 4; i >= 0; i -= 1) registry.register(aRegisterInput({ hostname: `dead${i}` }), T0_MS + i * 1_000)
+    for (let i = 4; i >= 0; i -= 1)
+      registry.register(aRegisterInput({ hostname: `dead${i}` }), T0_MS + i * 1_000)
     for (const at of [10_000, 30_000, 50_000]) {
-      for (let i = 0; i < 15; i += 1) registry.renew(aRenewInput({ hostname: `live${i}` }), T0_MS + at)
+      for (let i = 0; i < 15; i += 1)
+        registry.renew(aRenewInput({ hostname: `live${i}` }), T0_MS + at)
     }
     clock.advance(94_000)
     return { clock, registry }
@@ -573,7 +630,13 @@ describe('Registry.evictExpired', () => {
 
   it('ignores the per-scan cap when selfPreservation is false', () => {
     const { clock, registry } = fiveDead(false)
-    expect(hostnames(registry.evictExpired(clock.now())).sort()).toEqual(['dead0', 'dead1', 'dead2', 'dead3', 'dead4'])
+    expect(hostnames(registry.evictExpired(clock.now())).sort()).toEqual([
+      'dead0',
+      'dead1',
+      'dead2',
+      'dead3',
+      'dead4',
+    ])
   })
 
   it('evicts WAITING instances too', () => {
@@ -646,7 +709,11 @@ describe('Registry.renewsToPersist', () => {
   it('measures the lag from the persisted renew of a loaded instance', () => {
     const { clock, registry } = setup()
     const renewedAt = T0_MS - 60_000
-    registry.load([aStoredInstance(renewedAt, { renewTimestamp: msToNs(renewedAt) })], msToNs(renewedAt), EVICT_AFTER_MS)
+    registry.load(
+      [aStoredInstance(renewedAt, { renewTimestamp: msToNs(renewedAt) })],
+      msToNs(renewedAt),
+      EVICT_AFTER_MS
+    )
     expect(registry.renewsToPersist()).toEqual([])
     registry.renew(aRenewInput(), clock.now())
     expect(registry.renewsToPersist()).toEqual([{ zone: 'sh001', hostname: 'h1', renewMs: T0_MS }])
@@ -696,7 +763,17 @@ describe('Registry.load', () => {
   it('issues stamps above every loaded timestamp even when the wall clock is behind', () => {
     const { clock, registry } = setup()
     const future = msToNs(T0_MS + 3_600_000)
-    registry.load([aStoredInstance(T0_MS, { hostname: 'old', renewTimestamp: future, latestTimestamp: future })], future, EVICT_AFTER_MS)
+    registry.load(
+      [
+        aStoredInstance(T0_MS, {
+          hostname: 'old',
+          renewTimestamp: future,
+          latestTimestamp: future,
+        }),
+      ],
+      future,
+      EVICT_AFTER_MS
+    )
     const { instance } = value(registry.register(aRegisterInput({ hostname: 'new' }), clock.now()))
     expect(instance.regTimestamp).toBe(future + 1n)
     expect(registry.latestTimestamp).toBe(future + 1n)
@@ -727,7 +804,11 @@ describe('Registry latest_timestamp', () => {
   const dt = fc.integer({ min: -5_000, max: 120_000 })
   const at = fc.bigInt({ min: 0n, max: 2_000_000_000_000_000_000n })
   const op: fc.Arbitrary<Op> = fc.oneof(
-    fc.record({ kind: fc.constantFrom('register' as const, 'renew' as const, 'cancel' as const), host, dt }),
+    fc.record({
+      kind: fc.constantFrom('register' as const, 'renew' as const, 'cancel' as const),
+      host,
+      dt,
+    }),
     fc.record({ kind: fc.constant('set' as const), host, dt, at }),
     fc.record({ kind: fc.constant('cancelAt' as const), host, dt, at }),
     fc.record({ kind: fc.constant('evict' as const), dt })
@@ -742,15 +823,23 @@ describe('Registry latest_timestamp', () => {
           const before = registry.latestTimestamp
           const revision = registry.revision
           let changed: boolean
-          if (o.kind === 'register') changed = registry.register(aRegisterInput({ hostname: `h${o.host}` }), now).ok
+          if (o.kind === 'register')
+            changed = registry.register(aRegisterInput({ hostname: `h${o.host}` }), now).ok
           else if (o.kind === 'renew') {
             registry.renew(aRenewInput({ hostname: `h${o.host}` }), now)
             changed = false
-          } else if (o.kind === 'cancel') changed = registry.cancel(aCancelInput({ hostname: `h${o.host}` }), now).ok
+          } else if (o.kind === 'cancel')
+            changed = registry.cancel(aCancelInput({ hostname: `h${o.host}` }), now).ok
           else if (o.kind === 'cancelAt') {
-            changed = registry.cancel(aCancelInput({ hostname: `h${o.host}`, latestTimestamp: o.at }), now).ok
+            changed = registry.cancel(
+              aCancelInput({ hostname: `h${o.host}`, latestTimestamp: o.at }),
+              now
+            ).ok
           } else if (o.kind === 'set') {
-            changed = registry.set(aSetInput({ hostnames: [`h${o.host}`], statuses: [2], setTimestamp: o.at }), now).ok
+            changed = registry.set(
+              aSetInput({ hostnames: [`h${o.host}`], statuses: [2], setTimestamp: o.at }),
+              now
+            ).ok
           } else changed = registry.evictExpired(now).length > 0
           if (registry.size === 0) expect(registry.latestTimestamp).toBe(0n)
           else if (changed) expect(registry.latestTimestamp).toBeGreaterThan(before)
@@ -758,7 +847,8 @@ describe('Registry latest_timestamp', () => {
             expect(registry.latestTimestamp).toBe(before)
             if (o.kind !== 'renew') expect(registry.revision).toBe(revision)
           }
-          for (const i of registry.all()) expect(i.latestTimestamp).toBeLessThanOrEqual(registry.latestTimestamp)
+          for (const i of registry.all())
+            expect(i.latestTimestamp).toBeLessThanOrEqual(registry.latestTimestamp)
         }
       })
     )

@@ -7,7 +7,9 @@ const NODES = '10.0.0.1:7171,10.0.0.2:7171'
 describe('infraInstances', () => {
   it('names each node by its address without HOSTNAME', () => {
     const config = parseConfig({ NODES })
-    expect(infraInstances(config, config.nodes, 'dev', 1n, 'http').map((i) => [i.hostname, i.addrs])).toEqual([
+    expect(
+      infraInstances(config, config.nodes, 'dev', 1n, 'http').map((i) => [i.hostname, i.addrs])
+    ).toEqual([
       ['10.0.0.1:7171', ['http://10.0.0.1:7171']],
       ['10.0.0.2:7171', ['http://10.0.0.2:7171']],
     ])
@@ -15,7 +17,9 @@ describe('infraInstances', () => {
 
   it('names node i by the i-th HOSTNAME, keeping its address in addrs', () => {
     const config = parseConfig({ NODES, HOSTNAME: 'node-1,node-2' })
-    expect(infraInstances(config, config.nodes, 'dev', 1n, 'http').map((i) => [i.hostname, i.addrs])).toEqual([
+    expect(
+      infraInstances(config, config.nodes, 'dev', 1n, 'http').map((i) => [i.hostname, i.addrs])
+    ).toEqual([
       ['node-1', ['http://10.0.0.1:7171']],
       ['node-2', ['http://10.0.0.2:7171']],
     ])
@@ -44,9 +48,15 @@ describe('registryEpoch', () => {
 
   it('asks for a new epoch when HOSTNAME changes, and keeps the pre-HOSTNAME identity when it is empty', async () => {
     expect(await registryEpoch(bindings, parseConfig({ NODES }))).toBe(1n)
-    expect(await registryEpoch(bindings, parseConfig({ NODES, HOSTNAME: 'node-1,node-2' }))).toBe(2n)
-    expect(await registryEpoch(bindings, parseConfig({ NODES, HOSTNAME: 'node-1,node-3' }))).toBe(3n)
-    expect(await registryEpoch(bindings, parseConfig({ NODES, HOSTNAME: 'node-1,node-3' }))).toBe(3n)
+    expect(await registryEpoch(bindings, parseConfig({ NODES, HOSTNAME: 'node-1,node-2' }))).toBe(
+      2n
+    )
+    expect(await registryEpoch(bindings, parseConfig({ NODES, HOSTNAME: 'node-1,node-3' }))).toBe(
+      3n
+    )
+    expect(await registryEpoch(bindings, parseConfig({ NODES, HOSTNAME: 'node-1,node-3' }))).toBe(
+      3n
+    )
     expect(asked).toEqual([
       JSON.stringify(['sh001', 'sh', ['10.0.0.1:7171', '10.0.0.2:7171']]),
       JSON.stringify(['sh001', 'sh', ['10.0.0.1:7171', '10.0.0.2:7171'], ['node-1', 'node-2']]),

@@ -7,7 +7,19 @@ describe('WriteBatch', () => {
     const batch = new WriteBatch(async () => {
       log.push('after')
     })
-    const results = Promise.all([1, 2, 3].map((n) => batch.run(() => (log.push(`w${n}`), n * 10)).then((r) => (log.push(`settled${n}`), r))))
+    const results = Promise.all(
+      [1, 2, 3].map((n) =>
+        batch
+          .run(() => {
+            log.push(`w${n}`)
+            return n * 10
+          })
+          .then((r) => {
+            log.push(`settled${n}`)
+            return r
+          })
+      )
+    )
     expect(log).toEqual([]) // nothing runs in the caller's turn
     expect(await results).toEqual([10, 20, 30])
     expect(log).toEqual(['w1', 'w2', 'w3', 'after', 'settled1', 'settled2', 'settled3'])

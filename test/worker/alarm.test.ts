@@ -1,11 +1,22 @@
 /** The lease alarm: eviction through a real alarm, self-preservation, re-arming. */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { advance, drainAlarms, freshAppid, get, hostnames, post, register, renew, stubOf } from './support.ts'
+import {
+  advance,
+  drainAlarms,
+  freshAppid,
+  get,
+  hostnames,
+  post,
+  register,
+  renew,
+  stubOf,
+} from './support.ts'
 
 const apps = drainAlarms()
 
-const alarmAt = (appid: string) => runInDurableObject(stubOf(appid), (_, state) => state.storage.getAlarm())
+const alarmAt = (appid: string) =>
+  runInDurableObject(stubOf(appid), (_, state) => state.storage.getAlarm())
 
 describe('RegistryObject.alarm', () => {
   it('arms one alarm at the first lease end when an instance registers', async () => {

@@ -1,14 +1,31 @@
 /** Eviction from memory: an object that wakes again reloads everything from SQLite. */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { advance, freshAppid, get, hostnames, latest, post, register, renew, stubOf } from './support.ts'
+import {
+  advance,
+  freshAppid,
+  get,
+  hostnames,
+  latest,
+  post,
+  register,
+  renew,
+  stubOf,
+} from './support.ts'
 
 describe('RegistryObject after eviction from memory', () => {
   it('reloads instances, metadata, status and the change counter', async () => {
     const appid = freshAppid()
     await register(appid, 'h1', { metadata: '{"a":"1"}' })
     await register(appid, 'h2', { addrs: ['grpc://a:1', 'http://a:2'] })
-    await post('set', { appid, env: 'dev', zone: 'sh001', hostname: 'h2', status: '2', metadata: '{"b":"2"}' })
+    await post('set', {
+      appid,
+      env: 'dev',
+      zone: 'sh001',
+      hostname: 'h2',
+      status: '2',
+      metadata: '{"b":"2"}',
+    })
     const before = (await get(`fetch?appid=${appid}&env=dev&status=3`)).text
     const counter = await latest(appid)
     await evictDurableObject(stubOf(appid))
@@ -37,7 +54,12 @@ describe('RegistryObject after eviction from memory', () => {
 
   it('keeps the history bounded though the object sleeps between a few writes', async () => {
     const appid = freshAppid()
-    const rows = () => runInDurableObject(stubOf(appid), (_, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM history').one().n)
+    const rows = () =>
+      runInDurableObject(
+        stubOf(appid),
+        (_, state) =>
+          state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM history').one().n
+      )
     for (let round = 0; round < 110; round++) {
       for (let i = 0; i < 10; i++) await register(appid, `h${i}`) // a history row each
       await evictDurableObject(stubOf(appid))

@@ -1,11 +1,23 @@
 /** Held polls through the real WebSocket bridge between the Worker and the registry object. */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { advance, drainAlarms, freshAppid, get, latest, post, register, renew, stubOf, waitFor } from './support.ts'
+import {
+  advance,
+  drainAlarms,
+  freshAppid,
+  get,
+  latest,
+  post,
+  register,
+  renew,
+  stubOf,
+  waitFor,
+} from './support.ts'
 
 const apps = drainAlarms()
 
-const sockets = (appid: string) => runInDurableObject(stubOf(appid), (_, state) => state.getWebSockets().length)
+const sockets = (appid: string) =>
+  runInDurableObject(stubOf(appid), (_, state) => state.getWebSockets().length)
 
 /** Wait until the app's object holds `n` watch sockets. */
 const socketsReach = (appid: string, n: number) => waitFor(async () => (await sockets(appid)) === n)
@@ -44,9 +56,12 @@ describe('polls held by the Worker', () => {
     await register(appid, 'h1')
     apps.push(appid)
     const abort = new AbortController()
-    const poll = get(`polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`, {
-      signal: abort.signal,
-    }).catch((error: unknown) => error)
+    const poll = get(
+      `polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`,
+      {
+        signal: abort.signal,
+      }
+    ).catch((error: unknown) => error)
     await socketsReach(appid, 1)
     abort.abort()
     await poll
@@ -74,7 +89,9 @@ describe('polls held by the Worker', () => {
       await runDurableObjectAlarm(stubOf(appid))
     }
     for (let t = 0; t < 3; t++) await renewLiveAndScan() // 90 s: the guard still protects
-    const poll = get(`polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`)
+    const poll = get(
+      `polls?appid=${appid}&latest_timestamp=${await latest(appid)}&env=dev&hostname=c1`
+    )
     await socketsReach(appid, 1)
     await renewLiveAndScan() // 120 s: renews look healthy, the silent instance goes
     const { text } = await poll
@@ -89,10 +106,18 @@ describe('polls held by the Worker', () => {
     await register(b, 'h1')
     apps.push(a, b)
     const [la, lb] = [await latest(a), await latest(b)]
-    const poll = get(`polls?appid=${a}&appid=${b}&latest_timestamp=${la}&latest_timestamp=${lb}&env=dev&hostname=c1`)
+    const poll = get(
+      `polls?appid=${a}&appid=${b}&latest_timestamp=${la}&latest_timestamp=${lb}&env=dev&hostname=c1`
+    )
     await socketsReach(a, 1)
     await socketsReach(b, 1)
-    await post('set', { appid: b, env: 'dev', zone: 'sh001', hostname: 'h1', metadata: '{"w":"5"}' })
+    await post('set', {
+      appid: b,
+      env: 'dev',
+      zone: 'sh001',
+      hostname: 'h1',
+      metadata: '{"w":"5"}',
+    })
     const { text } = await poll
     expect(text).toContain(`"${b}":{"instances"`)
     expect(text).not.toContain(`"${a}":{"instances"`)

@@ -1,6 +1,7 @@
 /** SqlStore answers the RegistryStore contract (the unit project runs it on MemoryStore). */
-import { env } from 'cloudflare:workers'
+
 import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
 import { describe, it } from 'vitest'
 import { SqlStore } from '../../src/server/sql-store.ts'
 import { STORE_CONTRACT } from '../support/registry-store-contract.ts'

@@ -1,7 +1,7 @@
 /** Helpers for workerd tests: requests shaped like the reference Go SDK's, and stub access. */
-import { env, exports } from 'cloudflare:workers'
 
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { env, exports } from 'cloudflare:workers'
 import { afterEach } from 'vitest'
 import { registryName } from '../../src/server/registry-stub.ts'
 import { encodeForm } from '../support/discovery-client.ts'
@@ -32,9 +32,18 @@ export async function get(pathAndQuery: string, init?: RequestInit) {
 
 /** Register hostname `h` of `appid` in env dev, zone sh001. */
 export const register = (appid: string, h: string, extra: Record<string, string | string[]> = {}) =>
-  post('register', { appid, env: 'dev', zone: 'sh001', hostname: h, status: '1', addrs: [`grpc://10.0.0.1:${9000}`], ...extra })
+  post('register', {
+    appid,
+    env: 'dev',
+    zone: 'sh001',
+    hostname: h,
+    status: '1',
+    addrs: [`grpc://10.0.0.1:${9000}`],
+    ...extra,
+  })
 
-export const renew = (appid: string, h: string) => post('renew', { appid, env: 'dev', zone: 'sh001', hostname: h })
+export const renew = (appid: string, h: string) =>
+  post('renew', { appid, env: 'dev', zone: 'sh001', hostname: h })
 
 /** The app's registry object. */
 export const stubOf = (appid: string) => env.REGISTRY.getByName(registryName(appid, 'dev'))
@@ -73,10 +82,14 @@ export async function latest(appid: string): Promise<string | undefined> {
  * Wait until `check` holds, asking again every few milliseconds; fails after `timeoutMs`.
  * Tests wait for a condition this way, never for a fixed time.
  */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`waitFor: the condition did not hold within ${timeoutMs} ms`)
+    if (Date.now() > deadline)
+      throw new Error(`waitFor: the condition did not hold within ${timeoutMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }

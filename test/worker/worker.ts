@@ -4,8 +4,8 @@
  */
 import { RegistryObject } from '../../src/server/registry-object.ts'
 
-export { default } from '../../src/server/index.ts'
 export { CatalogObject } from '../../src/server/catalog-object.ts'
+export { default } from '../../src/server/index.ts'
 
 /** Clock offsets by object id; module state, so it survives the object's eviction from memory. */
 const offsets = new Map<string, number>()

@@ -13,8 +13,8 @@ import { DurableObject } from 'cloudflare:workers'
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
 
 export class FloorObject extends DurableObject {
-  /** @param {Request} request */
-  async fetch(request) {
+  /** @param {Request} _request */
+  async fetch(_request) {
     const { 0: client, 1: server } = new WebSocketPair()
     this.ctx.acceptWebSocket(server)
     server.send('u')

@@ -44,22 +44,40 @@ const badInt64 = fc.oneof(
     'Infinity',
     '1 2',
     'true',
-    '1,',
+    '1,'
   ),
   fc.bigInt({ min: 1n << 63n, max: 1n << 80n }).map(String),
   fc.bigInt({ min: -(1n << 80n), max: -(1n << 63n) - 1n }).map(String),
-  fc.tuple(fc.bigInt({ min: 0n, max: 1n << 40n }), fc.constantFrom('.', 'e', 'x', ' ', '\u0660')).map(([n, s]) => `${n}${s}1`)
+  fc
+    .tuple(fc.bigInt({ min: 0n, max: 1n << 40n }), fc.constantFrom('.', 'e', 'x', ' ', '\u0660'))
+    .map(([n, s]) => `${n}${s}1`)
 )
 
 /** Status values register and set refuse. */
 const badStatus = fc.constantFrom(
-  ...['0', '3', '4', '-1', '4294967296', '99999999999999999999', 'abc', '1.0', '1e0', '１', ' 1', 'UP']
+  ...[
+    '0',
+    '3',
+    '4',
+    '-1',
+    '4294967296',
+    '99999999999999999999',
+    'abc',
+    '1.0',
+    '1e0',
+    '１',
+    ' 1',
+    'UP',
+  ]
 )
 
 /** Any text: unicode, lone surrogates, control characters, long runs. */
 const anyText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 30 }),
-  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 20 }),
+  fc.string({
+    unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+    maxLength: 20,
+  }),
   fc.string({ unit: fc.constantFrom(...'%&=+,:/{}[]"\' ;#?0123456789aZ\u0000\né'), maxLength: 30 }),
   fc.integer({ min: 0, max: 3_000 }).map((n) => 'y'.repeat(n)),
   fc.constantFrom('', ',', '0', '1', '2', '-1', 'true', '{}', 'null', '9223372036854775808')
@@ -105,7 +123,12 @@ function baseParams(route: Route, key: Key): Param[] {
     case 'fetch':
       return [k('appid'), k('env'), { name: 'status', value: '3' }]
     case 'fetchs':
-      return [k('appid'), { name: 'appid', value: 'demo.fuzz.b' }, k('env'), { name: 'status', value: '3' }]
+      return [
+        k('appid'),
+        { name: 'appid', value: 'demo.fuzz.b' },
+        k('env'),
+        { name: 'status', value: '3' },
+      ]
     case 'poll':
     case 'polls':
       return [
@@ -135,8 +158,10 @@ const replace = (params: Param[], name: string, values: Param[]) => {
   rest.splice(at < 0 ? rest.length : at, 0, ...values)
   return rest
 }
-const set1 = (name: string, value: string, raw = false): ((params: Param[]) => Param[]) => (params) =>
-  replace(params, name, [{ name, value, raw }])
+const set1 =
+  (name: string, value: string, raw = false): ((params: Param[]) => Param[]) =>
+  (params) =>
+    replace(params, name, [{ name, value, raw }])
 
 const REQUIRED: Record<Route, string[]> = {
   register: ['appid', 'env', 'zone', 'hostname', 'status', 'addrs'],
@@ -161,7 +186,14 @@ const LIST_FIELDS: Record<Route, string[]> = {
   polls: ['appid'],
 }
 
-const MAX_CHARS: Record<string, number> = { appid: 128, env: 128, zone: 128, region: 128, hostname: 255, version: 256 }
+const MAX_CHARS: Record<string, number> = {
+  appid: 128,
+  env: 128,
+  zone: 128,
+  region: 128,
+  hostname: 255,
+  version: 256,
+}
 
 const INT_FIELD: Partial<Record<Route, string>> = {
   register: 'dirty_timestamp',
@@ -176,35 +208,51 @@ function defects(route: Route): fc.Arbitrary<Defect> {
   const required = REQUIRED[route]
   const strings = required.filter((f) => f in MAX_CHARS)
   const options: fc.Arbitrary<Defect>[] = [
-    fc.constantFrom(...required).map((f) => ({ name: `missing ${f}`, touches: [f], apply: (p: Param[]) => drop(p, f) })),
     fc
       .constantFrom(...required)
-      .chain((f) => fc.constantFrom('', ...(LIST_FIELDS[route].includes(f) ? [',', ',,'] : [])).map((v) => [f, v] as const))
-      .map(([f, v]) => ({ name: `empty ${f}`, touches: [f], apply: (p: Param[]) => replace(p, f, [{ name: f, value: v }]) })),
+      .map((f) => ({ name: `missing ${f}`, touches: [f], apply: (p: Param[]) => drop(p, f) })),
     fc
-      .tuple(fc.constantFrom(...required), fc.constantFrom('%zz', '%', '%G1', '%e9', '%C3', '%%31', '%u0031'))
-      .map(([f, v]) => ({ name: `bad escape in ${f}`, touches: [f], apply: set1(f, v, true), formOnly: true })),
-    fc
-      .tuple(fc.constantFrom(...strings), fc.integer({ min: 1, max: 2_000 }))
-      .map(([f, extra]) => ({
-        name: `overlong ${f}`,
+      .constantFrom(...required)
+      .chain((f) =>
+        fc
+          .constantFrom('', ...(LIST_FIELDS[route].includes(f) ? [',', ',,'] : []))
+          .map((v) => [f, v] as const)
+      )
+      .map(([f, v]) => ({
+        name: `empty ${f}`,
         touches: [f],
-        apply: (p: Param[]) => replace(p, f, [{ name: f, value: 'o'.repeat((MAX_CHARS[f] ?? 0) + extra) }]),
+        apply: (p: Param[]) => replace(p, f, [{ name: f, value: v }]),
       })),
     fc
-      .constantFrom(...strings)
-      .chain((f) =>
-        withControl(f === 'hostname' ? 'h1' : 'demo').map((v) => ({
-          name: `control char in ${f}`,
-          touches: [f],
-          apply: set1(f, v),
-        }))
-      ),
+      .tuple(
+        fc.constantFrom(...required),
+        fc.constantFrom('%zz', '%', '%G1', '%e9', '%C3', '%%31', '%u0031')
+      )
+      .map(([f, v]) => ({
+        name: `bad escape in ${f}`,
+        touches: [f],
+        apply: set1(f, v, true),
+        formOnly: true,
+      })),
+    fc.tuple(fc.constantFrom(...strings), fc.integer({ min: 1, max: 2_000 })).map(([f, extra]) => ({
+      name: `overlong ${f}`,
+      touches: [f],
+      apply: (p: Param[]) =>
+        replace(p, f, [{ name: f, value: 'o'.repeat((MAX_CHARS[f] ?? 0) + extra) }]),
+    })),
+    fc.constantFrom(...strings).chain((f) =>
+      withControl(f === 'hostname' ? 'h1' : 'demo').map((v) => ({
+        name: `control char in ${f}`,
+        touches: [f],
+        apply: set1(f, v),
+      }))
+    ),
   ]
   const intField = INT_FIELD[route]
   if (intField) {
     // poll/polls split cursors on commas, so a comma could turn one bad value into good ones
-    const values = route === 'poll' || route === 'polls' ? badInt64.filter((v) => !v.includes(',')) : badInt64
+    const values =
+      route === 'poll' || route === 'polls' ? badInt64.filter((v) => !v.includes(',')) : badInt64
     options.push(
       values.map((v) => ({
         name: `bad ${intField}`,
@@ -221,7 +269,9 @@ function defects(route: Route): fc.Arbitrary<Defect> {
     )
   }
   if (route === 'register' || route === 'set') {
-    options.push(badStatus.map((v) => ({ name: 'bad status', touches: ['status'], apply: set1('status', v) })))
+    options.push(
+      badStatus.map((v) => ({ name: 'bad status', touches: ['status'], apply: set1('status', v) }))
+    )
   }
   if (route === 'fetch' || route === 'fetchs') {
     options.push(
@@ -232,11 +282,22 @@ function defects(route: Route): fc.Arbitrary<Defect> {
   }
   if (route === 'register') {
     options.push(
-      fc.constantFrom('not-json', '{', "{'a':'b'}", '{"a":"b",}', '{"a":"b"} x', 'NaN', '{"a":"b"', 'undefined').map((v) => ({
-        name: 'bad metadata JSON',
-        touches: ['metadata'],
-        apply: set1('metadata', v),
-      })),
+      fc
+        .constantFrom(
+          'not-json',
+          '{',
+          "{'a':'b'}",
+          '{"a":"b",}',
+          '{"a":"b"} x',
+          'NaN',
+          '{"a":"b"',
+          'undefined'
+        )
+        .map((v) => ({
+          name: 'bad metadata JSON',
+          touches: ['metadata'],
+          apply: set1('metadata', v),
+        })),
       fc.integer({ min: 8_193, max: 20_000 }).map((n) => ({
         name: 'overlong metadata',
         touches: ['metadata'],
@@ -252,7 +313,11 @@ function defects(route: Route): fc.Arbitrary<Defect> {
         touches: ['addrs'],
         apply: set1('addrs', `grpc://${'a'.repeat(n)}`),
       })),
-      withControl('grpc://a:1').map((v) => ({ name: 'control char in addrs', touches: ['addrs'], apply: set1('addrs', v) }))
+      withControl('grpc://a:1').map((v) => ({
+        name: 'control char in addrs',
+        touches: ['addrs'],
+        apply: set1('addrs', v),
+      }))
     )
   }
   if (route === 'set') {
@@ -273,24 +338,44 @@ function defects(route: Route): fc.Arbitrary<Defect> {
         touches: ['hostname', 'status', 'metadata'],
         apply: (p: Param[]) => twoHosts(p, [{ name: 'metadata', value: '{"fuzz":"1"}' }]),
       }),
-      fc.constantFrom('{"a":1}', '{"a":null}', '{"a":{"b":"c"}}', '[1]', 'null', '"x"', '5', 'not-json').map((v) => ({
-        name: 'bad set metadata',
-        touches: ['metadata'],
-        apply: set1('metadata', v),
-      })),
+      fc
+        .constantFrom(
+          '{"a":1}',
+          '{"a":null}',
+          '{"a":{"b":"c"}}',
+          '[1]',
+          'null',
+          '"x"',
+          '5',
+          'not-json'
+        )
+        .map((v) => ({
+          name: 'bad set metadata',
+          touches: ['metadata'],
+          apply: set1('metadata', v),
+        })),
       fc.integer({ min: 101, max: 150 }).map((n) => ({
         name: 'too many hostnames',
         touches: ['hostname', 'status', 'metadata'],
         apply: (p: Param[]) => [
           ...['hostname', 'status', 'metadata'].reduce(drop, p),
-          ...Array.from({ length: n }, (_, i) => ({ name: 'hostname', value: i === 0 ? 'h1' : `h${i}` })),
+          ...Array.from({ length: n }, (_, i) => ({
+            name: 'hostname',
+            value: i === 0 ? 'h1' : `h${i}`,
+          })),
         ],
       })),
       ...REGISTRY_REFUSALS.map((d) => fc.constant(d))
     )
   }
   if (WRITES.includes(route)) {
-    options.push(fc.constant({ name: 'reserved appid', touches: ['appid'], apply: set1('appid', 'infra.discovery') }))
+    options.push(
+      fc.constant({
+        name: 'reserved appid',
+        touches: ['appid'],
+        apply: set1('appid', 'infra.discovery'),
+      })
+    )
   }
   if (route === 'fetchs' || route === 'poll' || route === 'polls') {
     options.push(
@@ -299,22 +384,32 @@ function defects(route: Route): fc.Arbitrary<Defect> {
         touches: ['appid', 'latest_timestamp'],
         apply: (p: Param[]) => [
           ...drop(drop(p, 'appid'), 'latest_timestamp'),
-          { name: 'appid', value: Array.from({ length: n }, (_, i) => (i === 0 ? 'demo.fuzz.a' : `fuzz${i}`)).join(',') },
-          ...(route === 'fetchs' ? [] : Array.from({ length: n }, () => ({ name: 'latest_timestamp', value: '0' }))),
+          {
+            name: 'appid',
+            value: Array.from({ length: n }, (_, i) => (i === 0 ? 'demo.fuzz.a' : `fuzz${i}`)).join(
+              ','
+            ),
+          },
+          ...(route === 'fetchs'
+            ? []
+            : Array.from({ length: n }, () => ({ name: 'latest_timestamp', value: '0' }))),
         ],
       }))
     )
   }
   if (route === 'polls') {
     options.push(
-      fc.integer({ min: 0, max: 3 }).filter((n) => n !== 2).map((n) => ({
-        name: `cursor count ${n} for 2 appids`,
-        touches: ['appid', 'latest_timestamp'],
-        apply: (p: Param[]) => [
-          ...drop(p, 'latest_timestamp'),
-          ...Array.from({ length: n }, () => ({ name: 'latest_timestamp', value: '0' })),
-        ],
-      }))
+      fc
+        .integer({ min: 0, max: 3 })
+        .filter((n) => n !== 2)
+        .map((n) => ({
+          name: `cursor count ${n} for 2 appids`,
+          touches: ['appid', 'latest_timestamp'],
+          apply: (p: Param[]) => [
+            ...drop(p, 'latest_timestamp'),
+            ...Array.from({ length: n }, () => ({ name: 'latest_timestamp', value: '0' })),
+          ],
+        }))
     )
   }
   return fc.oneof(...options)
@@ -345,7 +440,17 @@ const REGISTRY_REFUSALS: Defect[] = [
 ]
 
 const UNKNOWN_NAMES = [
-  ...['color', 'callback', 'sign', 'appkey', 'ts', 'reg_timestamp', 'from_zone', 'replication', 'treeid'],
+  ...[
+    'color',
+    'callback',
+    'sign',
+    'appkey',
+    'ts',
+    'reg_timestamp',
+    'from_zone',
+    'replication',
+    'treeid',
+  ],
   ...['AppID', 'APPID', 'zone ', ' hostname'],
 ]
 
@@ -354,7 +459,13 @@ function noise(params: Param[], touched: string[]): fc.Arbitrary<Param[]> {
   const untouched = [...new Set(params.map((p) => p.name))].filter((n) => !touched.includes(n))
   const extra = fc.oneof(
     fc
-      .tuple(fc.oneof(fc.constantFrom(...UNKNOWN_NAMES), fc.string({ maxLength: 6 }).map((s) => `x_${s}`)), anyText)
+      .tuple(
+        fc.oneof(
+          fc.constantFrom(...UNKNOWN_NAMES),
+          fc.string({ maxLength: 6 }).map((s) => `x_${s}`)
+        ),
+        anyText
+      )
       .map(([name, value]) => ({ name, value })),
     fc.constantFrom<Param>(
       { name: 'x_junk', value: '%zz', raw: true },
@@ -385,8 +496,17 @@ function carrierArb(formOnly: boolean): fc.Arbitrary<Carrier> {
   )
   const garbage = fc.record({
     kind: fc.constant('multipart-garbage' as const),
-    contentType: fc.constantFrom('multipart/form-data; boundary=zzz', 'multipart/form-data', 'multipart/form-data; boundary='),
-    body: fc.oneof(anyText, fc.constant('--zzz\r\nContent-Disposition: form-data; name="appid"\r\n\r\ndemo.fuzz.a\r\n--zz')),
+    contentType: fc.constantFrom(
+      'multipart/form-data; boundary=zzz',
+      'multipart/form-data',
+      'multipart/form-data; boundary='
+    ),
+    body: fc.oneof(
+      anyText,
+      fc.constant(
+        '--zzz\r\nContent-Disposition: form-data; name="appid"\r\n\r\ndemo.fuzz.a\r\n--zz'
+      )
+    ),
   })
   const options: fc.Arbitrary<Carrier>[] = [
     fc.record({ kind: fc.constant('form' as const), contentType: formTypes, split: fc.boolean() }),
@@ -408,7 +528,10 @@ function carrierArb(formOnly: boolean): fc.Arbitrary<Carrier> {
 const headersArb = fc
   .array(
     fc.oneof(
-      fc.tuple(fc.constant('x1-bmspy-timeout'), fc.constantFrom('-1', '0', '1', 'abc', '99999999999999999999', '1e3')),
+      fc.tuple(
+        fc.constant('x1-bmspy-timeout'),
+        fc.constantFrom('-1', '0', '1', 'abc', '99999999999999999999', '1e3')
+      ),
       fc.tuple(fc.constant('accept'), fc.constantFrom('text/html', '*/*', 'application/xml')),
       fc.tuple(fc.constant('x-forwarded-for'), fc.constantFrom('::1', 'garbage'))
     ),
@@ -429,9 +552,14 @@ const invalidRequest: fc.Arbitrary<Malformed> = fc
         path: fc.constant(`/discovery/${route}`),
         defect: fc.constant(defect.name),
         params: fc
-          .tuple(fc.shuffledSubarray(params, { minLength: params.length }), noise(params, defect.touches))
+          .tuple(
+            fc.shuffledSubarray(params, { minLength: params.length }),
+            noise(params, defect.touches)
+          )
           .map(([p, n]) => [...p, ...n]),
-        carrier: isWrite ? carrierArb(defect.formOnly === true) : fc.constant<Carrier>({ kind: 'query' }),
+        carrier: isWrite
+          ? carrierArb(defect.formOnly === true)
+          : fc.constant<Carrier>({ kind: 'query' }),
         encoding: encodingArb,
         headers: headersArb,
       })
@@ -493,7 +621,8 @@ const wrongMethodRequest: fc.Arbitrary<Malformed> = fc
   )
   .filter(([path, , method]) => !(method === (WRITES.includes(path as Route) ? 'POST' : 'GET')))
   .map(([path, key, method]) => {
-    const route: Route = WRITES.includes(path as Route) || READS.includes(path as Route) ? (path as Route) : 'fetch'
+    const route: Route =
+      WRITES.includes(path as Route) || READS.includes(path as Route) ? (path as Route) : 'fetch'
     return {
       expect: 'method' as const,
       method,
@@ -510,9 +639,12 @@ const wrongMethodRequest: fc.Arbitrary<Malformed> = fc
 const readOkRequest: fc.Arbitrary<Malformed> = fc
   .tuple(
     fc.constantFrom('fetch/all', 'nodes'),
-    fc.array(fc.tuple(fc.oneof(fc.constantFrom(...UNKNOWN_NAMES, 'appid', 'status'), anyText), anyText), {
-      maxLength: 5,
-    }),
+    fc.array(
+      fc.tuple(fc.oneof(fc.constantFrom(...UNKNOWN_NAMES, 'appid', 'status'), anyText), anyText),
+      {
+        maxLength: 5,
+      }
+    ),
     encodingArb,
     headersArb
   )

@@ -37,12 +37,26 @@ export const KNOWN: (Key & { status: string; addrs: string[]; metadata?: string 
     ...{ appid: 'demo.fuzz.a', env: 'dev', zone: 'sh001', hostname: 'h2', status: '1' },
     ...{ addrs: ['grpc://10.0.0.2:9000', 'http://10.0.0.2:8000'] },
   },
-  { appid: 'demo.fuzz.a', env: 'dev', zone: 'sh002', hostname: 'h3', status: '2', addrs: ['grpc://10.0.0.3:9000'] },
+  {
+    appid: 'demo.fuzz.a',
+    env: 'dev',
+    zone: 'sh002',
+    hostname: 'h3',
+    status: '2',
+    addrs: ['grpc://10.0.0.3:9000'],
+  },
   {
     ...{ appid: 'demo.fuzz.b', env: 'dev', zone: 'sh001', hostname: 'h1', status: '1' },
     ...{ addrs: ['http://10.0.1.1:8000'], metadata: '{}' },
   },
-  { appid: 'demo.fuzz.a', env: 'prod', zone: 'sh001', hostname: 'h1', status: '1', addrs: ['grpc://10.0.2.1:9000'] },
+  {
+    appid: 'demo.fuzz.a',
+    env: 'prod',
+    zone: 'sh001',
+    hostname: 'h1',
+    status: '1',
+    addrs: ['grpc://10.0.2.1:9000'],
+  },
 ]
 /** The (appid, env) pairs of KNOWN, each fetched for the before/after comparison. */
 export const APPS: [string, string][] = [...new Set(KNOWN.map((k) => `${k.appid} ${k.env}`))].map(
@@ -96,7 +110,8 @@ function encode(text: string, encoding: Encoding): string {
   for (const c of text) {
     const code = c.codePointAt(0) ?? 0
     if (c === ' ') out += '+'
-    else if ('%&+#'.includes(c) || code < 0x20 || code === 0x7f) out += `%${HEX[code >> 4]}${HEX[code & 15]}`
+    else if ('%&+#'.includes(c) || code < 0x20 || code === 0x7f)
+      out += `%${HEX[code >> 4]}${HEX[code & 15]}`
     else if (code >= 0xd800 && code <= 0xdfff) out += encodeURIComponent('\ufffd')
     else out += c
   }
@@ -106,7 +121,8 @@ function encode(text: string, encoding: Encoding): string {
 const pairText = (p: Param, encoding: Encoding) =>
   p.raw ? `${p.name}=${p.value}` : `${encode(p.name, encoding)}=${encode(p.value, encoding)}`
 
-const formText = (params: Param[], encoding: Encoding) => params.map((p) => pairText(p, encoding)).join('&')
+const formText = (params: Param[], encoding: Encoding) =>
+  params.map((p) => pairText(p, encoding)).join('&')
 
 /** An HTTP answer, or the connection reset before one arrived. */
 export type AnswerOrReset = Pick<HttpAnswer, 'status' | 'contentType' | 'text'> | { reset: string }
@@ -142,7 +158,11 @@ export async function send(d: Discovery, request: Malformed): Promise<AnswerOrRe
     case 'json':
       headers['content-type'] = carrier.contentType
       // without hostname, so that even a server that reads JSON bodies must refuse it
-      body = JSON.stringify(Object.fromEntries(params.filter((p) => p.name !== 'hostname').map((p) => [p.name, p.value])))
+      body = JSON.stringify(
+        Object.fromEntries(
+          params.filter((p) => p.name !== 'hostname').map((p) => [p.name, p.value])
+        )
+      )
       break
     case 'oversize':
       return sendOversize(
@@ -165,24 +185,36 @@ export async function send(d: Discovery, request: Malformed): Promise<AnswerOrRe
  * POST a body over the limit on a connection of its own: the server answers before reading
  * it all and then drops the connection, which must not break the next request of the test.
  */
-function sendOversize(url: string, path: string, text: string, chunked: boolean): Promise<AnswerOrReset> {
+function sendOversize(
+  url: string,
+  path: string,
+  text: string,
+  chunked: boolean
+): Promise<AnswerOrReset> {
   const { hostname, port } = new URL(url)
   const bytes = Buffer.from(text)
   const headers: Record<string, string> = { ...FORM_HEADERS }
   if (chunked) headers['transfer-encoding'] = 'chunked'
   else headers['content-length'] = String(bytes.length)
   return new Promise((resolve) => {
-    const req = httpRequest({ hostname, port, path, method: 'POST', headers, agent: false, timeout: 10_000 }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => {
-        body += chunk
-      })
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: body })
-      })
-      res.on('error', (error) => resolve({ reset: String(error) }))
-    })
+    const req = httpRequest(
+      { hostname, port, path, method: 'POST', headers, agent: false, timeout: 10_000 },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          body += chunk
+        })
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            text: body,
+          })
+        })
+        res.on('error', (error) => resolve({ reset: String(error) }))
+      }
+    )
     req.on('error', (error) => resolve({ reset: String(error) }))
     req.on('timeout', () => req.destroy(new Error('timed out')))
     let at = 0
@@ -204,8 +236,11 @@ function sendOversize(url: string, path: string, text: string, chunked: boolean)
 /** The request as text for a failure report (long values cut). */
 export function describeRequest(r: Malformed): string {
   const cut = (s: string) => (s.length > 120 ? `${s.slice(0, 120)}…(${s.length} chars)` : s)
-  const params = r.params.map((p) => `${p.name}=${cut(JSON.stringify(p.value))}${p.raw ? ' (raw)' : ''}`).join(' & ')
-  const carrier = r.carrier.kind === 'multipart-garbage' ? { ...r.carrier, body: cut(r.carrier.body) } : r.carrier
+  const params = r.params
+    .map((p) => `${p.name}=${cut(JSON.stringify(p.value))}${p.raw ? ' (raw)' : ''}`)
+    .join(' & ')
+  const carrier =
+    r.carrier.kind === 'multipart-garbage' ? { ...r.carrier, body: cut(r.carrier.body) } : r.carrier
   const how = `${JSON.stringify(carrier)} ${r.encoding} ${JSON.stringify(r.headers)}`
   return `${r.method} ${r.path} [${r.defect}] ${how} :: ${params}`
 }

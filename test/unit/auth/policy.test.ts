@@ -13,7 +13,9 @@ const token = (over: Partial<TokenClaims>): TokenClaims => ({
 
 describe('refusal', () => {
   it('allows a scope on covered apps and envs', () => {
-    expect(refusal(token({}), { scope: 'read', env: 'prod', apps: ['payments.api', 'payments.db'] })).toBeUndefined()
+    expect(
+      refusal(token({}), { scope: 'read', env: 'prod', apps: ['payments.api', 'payments.db'] })
+    ).toBeUndefined()
   })
 
   it('names the missing scope', () => {
@@ -23,9 +25,9 @@ describe('refusal', () => {
   })
 
   it('names the first appid outside the token, even when others are covered', () => {
-    expect(refusal(token({}), { scope: 'read', env: 'prod', apps: ['payments.api', 'orders.api'] })).toBe(
-      'token t1 lacks scope read on appid orders.api'
-    )
+    expect(
+      refusal(token({}), { scope: 'read', env: 'prod', apps: ['payments.api', 'orders.api'] })
+    ).toBe('token t1 lacks scope read on appid orders.api')
   })
 
   it('refuses another env', () => {
@@ -37,6 +39,8 @@ describe('refusal', () => {
   it('lets admin read and write, but only on its own apps', () => {
     const admin = token({ scopes: ['admin'] })
     expect(refusal(admin, { scope: 'write', env: 'prod', apps: ['payments.api'] })).toBeUndefined()
-    expect(refusal(admin, { scope: 'write', env: 'prod', apps: ['orders.api'] })).toMatch(/orders.api/)
+    expect(refusal(admin, { scope: 'write', env: 'prod', apps: ['orders.api'] })).toMatch(
+      /orders.api/
+    )
   })
 })

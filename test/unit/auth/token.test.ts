@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { matches, mintToken, parseTokenKeys, type TokenClaims, verifyToken } from '../../../src/auth/token.ts'
+import {
+  matches,
+  mintToken,
+  parseTokenKeys,
+  type TokenClaims,
+  verifyToken,
+} from '../../../src/auth/token.ts'
 
 const K1 = { kid: 'k1', secret: 'first-secret-0123456789' }
 const K2 = { kid: 'k2', secret: 'second-secret-0123456789' }
@@ -35,17 +41,30 @@ describe('verifyToken', () => {
   it('refuses a token whose claims were changed after signing', async () => {
     const [prefix, kid, , sig] = (await mintToken(claims(), K1)).split('.')
     const widened = btoa(JSON.stringify(claims({ apps: ['*'] }))).replace(/=+$/, '')
-    expect(await verifyToken(`${prefix}.${kid}.${widened}.${sig}`, [K1], NOW)).toEqual({ ok: false, problem: 'bad signature' })
+    expect(await verifyToken(`${prefix}.${kid}.${widened}.${sig}`, [K1], NOW)).toEqual({
+      ok: false,
+      problem: 'bad signature',
+    })
   })
 
   it('refuses an expired token and a revoked one', async () => {
     const token = await mintToken(claims(), K1)
     expect(await verifyToken(token, [K1], NOW + 60_000)).toEqual({ ok: false, problem: 'expired' })
-    expect(await verifyToken(token, [K1], NOW, new Set(['t1']))).toEqual({ ok: false, problem: 'revoked' })
+    expect(await verifyToken(token, [K1], NOW, new Set(['t1']))).toEqual({
+      ok: false,
+      problem: 'revoked',
+    })
   })
 
   it('calls garbage malformed', async () => {
-    for (const junk of ['', 'abc', 'dsc1.k1', 'dsc1.k1.%%%.x', 'dsc2.k1.e30.AAAA', 'x'.repeat(5000)]) {
+    for (const junk of [
+      '',
+      'abc',
+      'dsc1.k1',
+      'dsc1.k1.%%%.x',
+      'dsc2.k1.e30.AAAA',
+      'x'.repeat(5000),
+    ]) {
       expect(await verifyToken(junk, [K1], NOW)).toEqual({ ok: false, problem: 'malformed' })
     }
   })

@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import { appsTable, instancesTable, json, nodesTable, table } from '../../../src/client/cli-format.ts'
+import {
+  appsTable,
+  instancesTable,
+  json,
+  nodesTable,
+  table,
+} from '../../../src/client/cli-format.ts'
 import { anInstance } from './fakes.ts'
 
 describe('cli-format', () => {
   it('aligns columns and leaves no trailing spaces', () => {
-    expect(table([['A', 'BB'], ['ccc', ''], ['d', 'e']])).toBe('A    BB\nccc\nd    e')
+    expect(
+      table([
+        ['A', 'BB'],
+        ['ccc', ''],
+        ['d', 'e'],
+      ])
+    ).toBe('A    BB\nccc\nd    e')
   })
 
   it('lists instances sorted by zone and hostname, with status names and metadata', () => {
@@ -21,8 +33,13 @@ describe('cli-format', () => {
 
   it('counts apps per env and prints nodes', () => {
     const all = { 'demo.a': [anInstance(), anInstance({ hostname: 'h2', status: 2, env: 'prod' })] }
-    expect(appsTable(all).split('\n').slice(1)).toEqual(['demo.a  dev   1   0        sh001', 'demo.a  prod  0   1        sh001'])
-    expect(nodesTable([{ addr: 'x:1', status: 1, zone: 'z' }])).toBe('ADDR  STATUS  ZONE\nx:1   LOST    z')
+    expect(appsTable(all).split('\n').slice(1)).toEqual([
+      'demo.a  dev   1   0        sh001',
+      'demo.a  prod  0   1        sh001',
+    ])
+    expect(nodesTable([{ addr: 'x:1', status: 1, zone: 'z' }])).toBe(
+      'ADDR  STATUS  ZONE\nx:1   LOST    z'
+    )
   })
 
   it('writes timestamps as exact integers in JSON', () => {

@@ -17,18 +17,29 @@ function withAnswer(answer: string) {
 
 describe('DiscoveryClient.fetch', () => {
   it('asks for UP instances of every zone by default and decodes the view exactly', async () => {
-    const h1 = anInstance({ hostname: 'h1', metadata: { weight: '5' }, renewTimestamp: 1_700_000_000_999_999_999n })
+    const h1 = anInstance({
+      hostname: 'h1',
+      metadata: { weight: '5' },
+      renewTimestamp: 1_700_000_000_999_999_999n,
+    })
     const { client, fetch } = withAnswer(ok(viewJson([h1], 1_700_000_000_123_456_789n)))
     const snapshot = await client.fetch('demo.a')
     expect(fetch.requests[0]?.url.search).toBe('?appid=demo.a&env=dev&status=1')
-    expect(snapshot).toEqual({ appid: 'demo.a', instances: { sh001: [h1] }, latestTimestamp: 1_700_000_000_123_456_789n })
+    expect(snapshot).toEqual({
+      appid: 'demo.a',
+      instances: { sh001: [h1] },
+      latestTimestamp: 1_700_000_000_123_456_789n,
+    })
   })
 
   it('passes the status filter and zone', async () => {
     const { client, fetch } = withAnswer(ok(viewJson([], 1n)))
     await client.fetch('demo.a', { status: 'all', zone: 'sh002' })
     await client.fetch('demo.a', { status: 'waiting' })
-    expect(fetch.requests.map((r) => r.url.search)).toEqual(['?appid=demo.a&env=dev&status=3&zone=sh002', '?appid=demo.a&env=dev&status=2'])
+    expect(fetch.requests.map((r) => r.url.search)).toEqual([
+      '?appid=demo.a&env=dev&status=3&zone=sh002',
+      '?appid=demo.a&env=dev&status=2',
+    ])
   })
 
   it('throws DiscoveryNotFoundError for an unknown app', async () => {
@@ -37,7 +48,9 @@ describe('DiscoveryClient.fetch', () => {
   })
 
   it('throws DiscoveryResponseError when the data has the wrong shape', async () => {
-    const { client } = withAnswer(ok('{"instances":{"sh001":[{"hostname":5}]},"latest_timestamp":1}'))
+    const { client } = withAnswer(
+      ok('{"instances":{"sh001":[{"hostname":5}]},"latest_timestamp":1}')
+    )
     await expect(client.fetch('demo.a')).rejects.toBeInstanceOf(DiscoveryResponseError)
   })
 })
@@ -49,7 +62,9 @@ describe('DiscoveryClient.fetchAll and nodes', () => {
     expect(await all.client.fetchAll()).toEqual({ 'demo.a': [i] })
     await client?.close()
     const nodes = withAnswer(ok('[{"addr":"127.0.0.1:7171","status":0,"zone":"sh001"}]'))
-    expect(await nodes.client.nodes()).toEqual([{ addr: '127.0.0.1:7171', status: 0, zone: 'sh001' }])
+    expect(await nodes.client.nodes()).toEqual([
+      { addr: '127.0.0.1:7171', status: 0, zone: 'sh001' },
+    ])
     expect(nodes.fetch.requests[0]?.path).toBe('/discovery/nodes')
   })
 })

@@ -3,12 +3,13 @@
  * source, a scriptable fetch that records each request, and wire answers built with the
  * server's own encoders (so the SDK is tested against the bytes the registry really writes).
  */
+
+import type { Timers } from '../../../src/client/timers.ts'
+import type { FetchInit, FetchLike, FetchResponse } from '../../../src/client/transport.ts'
 import { envelope, pollsEnvelope } from '../../../src/protocol/envelope.ts'
 import { decodeForm, type Form } from '../../../src/protocol/form.ts'
 import { encodeSnapshot } from '../../../src/protocol/instance-codec.ts'
 import type { Instance } from '../../../src/registry/model.ts'
-import type { FetchInit, FetchLike, FetchResponse } from '../../../src/client/transport.ts'
-import type { Timers } from '../../../src/client/timers.ts'
 import { anInstance as aRegistryInstance, timestampsAt } from '../../support/builders.ts'
 
 /** Let pending promise chains and I/O callbacks run. */
@@ -42,7 +43,8 @@ export class FakeTimers implements Timers {
     await settle()
     for (;;) {
       let next: [number, { at: number; callback: () => void }] | undefined
-      for (const entry of this.#queue) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry
+      for (const entry of this.#queue)
+        if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry
       if (!next) break
       this.#queue.delete(next[0])
       this.now = next[1].at
@@ -83,12 +85,23 @@ export interface SeenRequest {
 export type FakeAnswer = string | { status: number; body: string }
 
 /** A fetch whose answers come from `handler`; `requests` records every call. */
-export function fakeFetch(handler: (request: SeenRequest) => FakeAnswer | Promise<FakeAnswer>): FetchLike & { requests: SeenRequest[] } {
+export function fakeFetch(
+  handler: (request: SeenRequest) => FakeAnswer | Promise<FakeAnswer>
+): FetchLike & { requests: SeenRequest[] } {
   const requests: SeenRequest[] = []
   const fetch = async (url: string, init: FetchInit): Promise<FetchResponse> => {
     const parsed = new URL(url)
-    const params = init.method === 'POST' ? decodeForm(init.body ?? '') : decodeForm(parsed.search.slice(1))
-    const request = { method: init.method, url: parsed, node: parsed.host, path: parsed.pathname, params, headers: init.headers, signal: init.signal }
+    const params =
+      init.method === 'POST' ? decodeForm(init.body ?? '') : decodeForm(parsed.search.slice(1))
+    const request = {
+      method: init.method,
+      url: parsed,
+      node: parsed.host,
+      path: parsed.pathname,
+      params,
+      headers: init.headers,
+      signal: init.signal,
+    }
     requests.push(request)
     const answer = await Promise.race([
       Promise.resolve().then(() => handler(request)),
@@ -126,13 +139,27 @@ export function viewJson(instances: Instance[], latest: bigint): string {
 }
 
 /** A polls success: appid → [instances, latest]. */
-export function pollsAnswer(apps: Record<string, [Instance[], bigint]>, missing: string[] = []): string {
-  return pollsEnvelope(new Map(Object.entries(apps).map(([appid, [list, latest]]) => [appid, viewJson(list, latest)])), missing)
+export function pollsAnswer(
+  apps: Record<string, [Instance[], bigint]>,
+  missing: string[] = []
+): string {
+  return pollsEnvelope(
+    new Map(Object.entries(apps).map(([appid, [list, latest]]) => [appid, viewJson(list, latest)])),
+    missing
+  )
 }
 
 /** The infra.discovery instances a registry at `nodes` (host:port) describes itself with. */
 export function infraInstances(nodes: string[], zone = 'sh001'): Instance[] {
-  return nodes.map((addr) => anInstance({ appid: 'infra.discovery', zone, hostname: addr, addrs: [`http://${addr}`], metadata: null }))
+  return nodes.map((addr) =>
+    anInstance({
+      appid: 'infra.discovery',
+      zone,
+      hostname: addr,
+      addrs: [`http://${addr}`],
+      metadata: null,
+    })
+  )
 }
 
 export const ok = (data?: string): string => envelope(0, data)

@@ -8,13 +8,26 @@ const keepOrder = () => 0.999
 
 describe('parseNode', () => {
   it('reads host:port as http and keeps URLs, their path prefix and scheme', () => {
-    expect(parseNode('127.0.0.1:7171')).toEqual({ url: 'http://127.0.0.1:7171', key: '127.0.0.1:7171' })
-    expect(parseNode('https://d.example.com/')).toEqual({ url: 'https://d.example.com', key: 'd.example.com:443' })
-    expect(parseNode('http://[::1]:7171/t/abc')).toEqual({ url: 'http://[::1]:7171/t/abc', key: '[::1]:7171' })
+    expect(parseNode('127.0.0.1:7171')).toEqual({
+      url: 'http://127.0.0.1:7171',
+      key: '127.0.0.1:7171',
+    })
+    expect(parseNode('https://d.example.com/')).toEqual({
+      url: 'https://d.example.com',
+      key: 'd.example.com:443',
+    })
+    expect(parseNode('http://[::1]:7171/t/abc')).toEqual({
+      url: 'http://[::1]:7171/t/abc',
+      key: '[::1]:7171',
+    })
   })
 
   it('moves a token@ user part out of the URL', () => {
-    expect(parseNode('s3cret@10.0.0.1:7171')).toEqual({ url: 'http://10.0.0.1:7171', key: '10.0.0.1:7171', token: 's3cret' })
+    expect(parseNode('s3cret@10.0.0.1:7171')).toEqual({
+      url: 'http://10.0.0.1:7171',
+      key: '10.0.0.1:7171',
+      token: 's3cret',
+    })
   })
 
   it('refuses what it cannot use', () => {
@@ -81,20 +94,33 @@ describe('nodesFromInfra', () => {
   const seeds = parseNodes(['https://d.example.com/t/tok', '10.0.0.1:7171'])
 
   it('uses the nodes of the client zone, else every zone', () => {
-    const infra = [...infraInstances(['10.0.0.1:7171'], 'sh001'), ...infraInstances(['10.0.0.2:7171'], 'sh002')]
+    const infra = [
+      ...infraInstances(['10.0.0.1:7171'], 'sh001'),
+      ...infraInstances(['10.0.0.2:7171'], 'sh002'),
+    ]
     expect(nodesFromInfra(infra, 'sh002', seeds).map((n) => n.key)).toEqual(['10.0.0.2:7171'])
-    expect(nodesFromInfra(infra, 'sh009', seeds).map((n) => n.key)).toEqual(['10.0.0.1:7171', '10.0.0.2:7171'])
+    expect(nodesFromInfra(infra, 'sh009', seeds).map((n) => n.key)).toEqual([
+      '10.0.0.1:7171',
+      '10.0.0.2:7171',
+    ])
   })
 
   it('keeps a seed form (https, path token) for a node the registry names by host', () => {
     const infra = [anInstance({ appid: 'infra.discovery', addrs: ['http://d.example.com'] })]
     expect(nodesFromInfra(infra, 'sh001', seeds)).toEqual([seeds[0]])
-    const on443 = [anInstance({ appid: 'infra.discovery', addrs: ['http://other.example.com:443'] })]
+    const on443 = [
+      anInstance({ appid: 'infra.discovery', addrs: ['http://other.example.com:443'] }),
+    ]
     expect(nodesFromInfra(on443, 'sh001', seeds)[0]?.url).toBe('https://other.example.com')
   })
 
   it('skips addresses it must not switch to (http+token://, other schemes)', () => {
-    const infra = [anInstance({ appid: 'infra.discovery', addrs: ['http+token://10.0.0.9:7171', 'grpc://10.0.0.9:9000'] })]
+    const infra = [
+      anInstance({
+        appid: 'infra.discovery',
+        addrs: ['http+token://10.0.0.9:7171', 'grpc://10.0.0.9:9000'],
+      }),
+    ]
     expect(nodesFromInfra(infra, 'sh001', seeds)).toEqual([])
   })
 })

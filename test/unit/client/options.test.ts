@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
 import { hostname } from 'node:os'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DiscoveryConfigError } from '../../../src/client/errors.ts'
 import { resolveOptions } from '../../../src/client/options.ts'
 import { environmentVariable, machineHostname } from '../../../src/client/runtime-env.ts'
@@ -16,14 +16,28 @@ describe('resolveOptions', () => {
     vi.stubEnv('ZONE', 'sh002')
     vi.stubEnv('REGION', 'sh')
     const config = resolveOptions({})
-    expect(config.seeds.map((n) => n.url)).toEqual(['http://10.0.0.1:7171', 'https://d.example.com'])
-    expect([config.env, config.zone, config.region, config.hostname]).toEqual(['prod', 'sh002', 'sh', hostname()])
+    expect(config.seeds.map((n) => n.url)).toEqual([
+      'http://10.0.0.1:7171',
+      'https://d.example.com',
+    ])
+    expect([config.env, config.zone, config.region, config.hostname]).toEqual([
+      'prod',
+      'sh002',
+      'sh',
+      hostname(),
+    ])
     expect(config.renewIntervalMs).toBe(30_000)
   })
 
   it('prefers given options over the environment', () => {
     vi.stubEnv('DEPLOY_ENV', 'prod')
-    const config = resolveOptions({ nodes: ['a:1'], env: 'dev', zone: 'z', region: '', hostname: 'h' })
+    const config = resolveOptions({
+      nodes: ['a:1'],
+      env: 'dev',
+      zone: 'z',
+      region: '',
+      hostname: 'h',
+    })
     expect([config.env, config.zone, config.region, config.hostname]).toEqual(['dev', 'z', '', 'h'])
   })
 
@@ -31,13 +45,21 @@ describe('resolveOptions', () => {
     vi.stubEnv('DISCOVERY_NODES', '')
     vi.stubEnv('DEPLOY_ENV', '')
     expect(() => resolveOptions({ env: 'dev' })).toThrow(/DISCOVERY_NODES/)
-    expect(() => resolveOptions({ nodes: [] , env: 'dev' })).toThrow(/empty/)
+    expect(() => resolveOptions({ nodes: [], env: 'dev' })).toThrow(/empty/)
     expect(() => resolveOptions({ nodes: 'a:1' })).toThrow(/DEPLOY_ENV/)
-    expect(() => resolveOptions({ nodes: 'a:1', env: 'dev', renewIntervalMs: 0 })).toThrow(DiscoveryConfigError)
+    expect(() => resolveOptions({ nodes: 'a:1', env: 'dev', renewIntervalMs: 0 })).toThrow(
+      DiscoveryConfigError
+    )
   })
 
   it('keeps the loops alive when the onError handler throws', () => {
-    const config = resolveOptions({ nodes: 'a:1', env: 'dev', onError: () => { throw new Error('oops') } })
+    const config = resolveOptions({
+      nodes: 'a:1',
+      env: 'dev',
+      onError: () => {
+        throw new Error('oops')
+      },
+    })
     expect(() => config.onError(new DiscoveryConfigError('x'))).not.toThrow()
   })
 })

@@ -26,7 +26,8 @@ const weighted = (hostname: string, weight: string | undefined, zone = 'sh001') 
 describe('instanceWeight', () => {
   it('reads metadata.weight and falls back to 10 when it is missing, zero, negative or not a number', () => {
     expect(instanceWeight(weighted('a', '25'))).toBe(25)
-    for (const bad of [undefined, '0', '-3', 'heavy', '']) expect(instanceWeight(weighted('a', bad))).toBe(10)
+    for (const bad of [undefined, '0', '-3', 'heavy', ''])
+      expect(instanceWeight(weighted('a', bad))).toBe(10)
     expect(instanceWeight(anInstance({ metadata: null }))).toBe(10)
   })
 })
@@ -54,10 +55,20 @@ describe('zoneCandidates', () => {
 describe('pickWeighted', () => {
   it('draws instances in proportion to their weights', () => {
     const random = seededRandom(1)
-    const list = [weighted('a', '10'), weighted('b', '30'), weighted('c', undefined), weighted('d', '50')]
+    const list = [
+      weighted('a', '10'),
+      weighted('b', '30'),
+      weighted('c', undefined),
+      weighted('d', '50'),
+    ]
     const seen = counts(() => pickWeighted(list, random))
     const total = 10 + 30 + 10 + 50
-    for (const [host, weight] of [['a', 10], ['b', 30], ['c', 10], ['d', 50]] as const) {
+    for (const [host, weight] of [
+      ['a', 10],
+      ['b', 30],
+      ['c', 10],
+      ['d', 50],
+    ] as const) {
       expect(seen[host]! / N).toBeCloseTo(weight / total, 1)
       expect(Math.abs(seen[host]! / N - weight / total)).toBeLessThan(0.015)
     }
@@ -76,7 +87,8 @@ describe('pickOfTwo', () => {
   it('is the weighted draw when nothing is in flight', () => {
     const random = seededRandom(2)
     const seen = counts(() => pickOfTwo(list, () => 0, random))
-    for (const host of ['a', 'b', 'c', 'd']) expect(Math.abs(seen[host]! / N - 0.25)).toBeLessThan(0.015)
+    for (const host of ['a', 'b', 'c', 'd'])
+      expect(Math.abs(seen[host]! / N - 0.25)).toBeLessThan(0.015)
   })
 
   it('never picks the most loaded of several instances, and favours the least loaded', () => {
@@ -103,11 +115,17 @@ describe('pickOfTwo', () => {
 describe('createPicker', () => {
   it('picks in the caller zone, counts calls in flight and spreads them', () => {
     const picker = createPicker({ zone: 'sh001', random: seededRandom(5) })
-    picker.update({ instances: { sh001: [weighted('a', undefined), weighted('b', undefined)], sh002: [weighted('x', undefined, 'sh002')] } })
+    picker.update({
+      instances: {
+        sh001: [weighted('a', undefined), weighted('b', undefined)],
+        sh002: [weighted('x', undefined, 'sh002')],
+      },
+    })
     expect(picker.candidates.map((i) => i.hostname)).toEqual(['a', 'b'])
     const held = Array.from({ length: 10 }, () => picker.pick()!)
     const perHost: Record<string, number> = {}
-    for (const pick of held) perHost[pick.instance.hostname] = (perHost[pick.instance.hostname] ?? 0) + 1
+    for (const pick of held)
+      perHost[pick.instance.hostname] = (perHost[pick.instance.hostname] ?? 0) + 1
     // with only two candidates, two-choices always compares both: the counts stay level
     expect(perHost).toEqual({ a: 5, b: 5 })
     for (const pick of held) {

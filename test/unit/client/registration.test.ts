@@ -7,7 +7,17 @@ import {
   DiscoveryNetworkError,
   DiscoveryNotFoundError,
 } from '../../../src/client/errors.ts'
-import { code, FakeTimers, fakeFetch, infraInstances, NOT_MODIFIED, ok, pollsAnswer, refused, type SeenRequest } from './fakes.ts'
+import {
+  code,
+  FakeTimers,
+  fakeFetch,
+  infraInstances,
+  NOT_MODIFIED,
+  ok,
+  pollsAnswer,
+  refused,
+  type SeenRequest,
+} from './fakes.ts'
 
 const RENEW_MS = 30_000
 
@@ -21,8 +31,11 @@ function registryAt(override: (r: SeenRequest) => string | undefined = () => und
     if (answer !== undefined) return answer
     if (r.path === '/discovery/polls') {
       // infra.discovery at cursor 0 answers at once; after that the poll is held for 30 s
-      if (r.params.get('latest_timestamp')?.[0] === '0') return pollsAnswer({ 'infra.discovery': [infraInstances([r.node]), 5n] })
-      return new Promise<string>((resolve) => timers.setTimeout(() => resolve(NOT_MODIFIED), 30_000))
+      if (r.params.get('latest_timestamp')?.[0] === '0')
+        return pollsAnswer({ 'infra.discovery': [infraInstances([r.node]), 5n] })
+      return new Promise<string>((resolve) =>
+        timers.setTimeout(() => resolve(NOT_MODIFIED), 30_000)
+      )
     }
     if (r.path === '/discovery/renew') return ok('{}')
     return ok()
@@ -51,7 +64,8 @@ function setup(fetch: ReturnType<typeof fakeFetch>, nodes = ['a:1']) {
     random: () => 0.999,
     onError: (e) => errors.push(e),
   })
-  const writes = () => fetch.requests.filter((r) => r.method === 'POST').map((r) => `${r.path.slice(11)}@${r.node}`)
+  const writes = () =>
+    fetch.requests.filter((r) => r.method === 'POST').map((r) => `${r.path.slice(11)}@${r.node}`)
   return { client, timers, errors, writes }
 }
 
@@ -59,7 +73,12 @@ describe('DiscoveryClient.register', () => {
   it('resolves after the first register, sending what the Go SDK sends', async () => {
     const fetch = registryAt()
     const { client } = setup(fetch)
-    const registration = await client.register({ appid: 'demo.a', addrs: ['grpc://10.0.0.1:9000'], metadata: { weight: '20' }, version: 'v2' })
+    const registration = await client.register({
+      appid: 'demo.a',
+      addrs: ['grpc://10.0.0.1:9000'],
+      metadata: { weight: '20' },
+      version: 'v2',
+    })
     expect(registration.hostname).toBe('host-1')
     const register = fetch.requests.find((r) => r.path === '/discovery/register')
     expect(Object.fromEntries([...register!.params].map(([k, v]) => [k, v.join('|')]))).toEqual({
@@ -92,7 +111,11 @@ describe('DiscoveryClient.register', () => {
 
   it('registers again when a renew answers -404, and says so on onError', async () => {
     let lost = false
-    const fetch = registryAt((r) => (r.path === '/discovery/renew' && lost ? ((lost = false), code(-404, 'null')) : undefined))
+    const fetch = registryAt((r) => {
+      if (r.path !== '/discovery/renew' || !lost) return undefined
+      lost = false
+      return code(-404, 'null')
+    })
     const { client, timers, writes, errors } = setup(fetch)
     await client.register({ appid: 'demo.a', addrs: ['grpc://x:1'] })
     lost = true
@@ -134,7 +157,8 @@ describe('DiscoveryClient.register', () => {
     let registeredAtB = false
     const fetch = registryAt((r) => {
       if (aDown && r.node === 'a:1') refused()
-      if (r.node === 'b:2' && r.path === '/discovery/renew' && !registeredAtB) return code(-404, 'null')
+      if (r.node === 'b:2' && r.path === '/discovery/renew' && !registeredAtB)
+        return code(-404, 'null')
       if (r.node === 'b:2' && r.path === '/discovery/register') registeredAtB = true
       return undefined
     })
@@ -151,7 +175,9 @@ describe('DiscoveryClient.register', () => {
 
   it('retries the first register while nodes fail, and rejects at once on a protocol error', async () => {
     let attempts = 0
-    const flaky = registryAt((r) => (r.path === '/discovery/register' && ++attempts < 3 ? refused() : undefined))
+    const flaky = registryAt((r) =>
+      r.path === '/discovery/register' && ++attempts < 3 ? refused() : undefined
+    )
     const first = setup(flaky)
     const pending = first.client.register({ appid: 'demo.a', addrs: ['grpc://x:1'] })
     await first.timers.advance(1000)
@@ -162,13 +188,17 @@ describe('DiscoveryClient.register', () => {
 
     const refusing = registryAt((r) => (r.path === '/discovery/register' ? code(-400) : undefined))
     const second = setup(refusing)
-    await expect(second.client.register({ appid: 'demo.a', addrs: ['grpc://x:1'] })).rejects.toBeInstanceOf(DiscoveryApiError)
+    await expect(
+      second.client.register({ appid: 'demo.a', addrs: ['grpc://x:1'] })
+    ).rejects.toBeInstanceOf(DiscoveryApiError)
   })
 
   it('stops retrying the first register when its signal aborts', async () => {
     const { client, timers } = setup(fakeFetch(refused))
     const controller = new AbortController()
-    const pending = client.register({ appid: 'demo.a', addrs: ['grpc://x:1'] }, { signal: controller.signal }).catch((e) => e)
+    const pending = client
+      .register({ appid: 'demo.a', addrs: ['grpc://x:1'] }, { signal: controller.signal })
+      .catch((e) => e)
     await timers.advance(500)
     controller.abort(new Error('gave up'))
     expect((await pending).message).toBe('gave up')
@@ -227,11 +257,23 @@ describe('DiscoveryClient.register', () => {
   it('refuses a second registration of the same appid and hostname, and checks identity first', async () => {
     const { client } = setup(registryAt())
     await client.register({ appid: 'demo.a', addrs: ['grpc://x:1'] })
-    await expect(client.register({ appid: 'demo.a', addrs: ['grpc://x:2'] })).rejects.toBeInstanceOf(DiscoveryConfigError)
-    await expect(client.register({ appid: 'demo.a', addrs: ['grpc://x:2'], hostname: 'host-2' })).resolves.toBeDefined()
+    await expect(
+      client.register({ appid: 'demo.a', addrs: ['grpc://x:2'] })
+    ).rejects.toBeInstanceOf(DiscoveryConfigError)
+    await expect(
+      client.register({ appid: 'demo.a', addrs: ['grpc://x:2'], hostname: 'host-2' })
+    ).resolves.toBeDefined()
     await expect(client.register({ appid: 'demo.b', addrs: [] })).rejects.toThrow(/no addrs/)
-    const noZone = createDiscoveryClient({ nodes: 'a:1', env: 'dev', zone: '', hostname: 'h', fetch: registryAt() })
-    await expect(noZone.register({ appid: 'demo.a', addrs: ['grpc://x:1'] })).rejects.toThrow(/no zone/)
+    const noZone = createDiscoveryClient({
+      nodes: 'a:1',
+      env: 'dev',
+      zone: '',
+      hostname: 'h',
+      fetch: registryAt(),
+    })
+    await expect(noZone.register({ appid: 'demo.a', addrs: ['grpc://x:1'] })).rejects.toThrow(
+      /no zone/
+    )
   })
 
   it('close() during the first register stops it, deregisters, and closes the client', async () => {
@@ -244,7 +286,9 @@ describe('DiscoveryClient.register', () => {
     expect(writes()).toEqual(['register@a:1', 'cancel@a:1'])
     await timers.advance(10 * RENEW_MS)
     expect(writes()).toHaveLength(2)
-    await expect(client.register({ appid: 'demo.b', addrs: ['grpc://x:1'] })).rejects.toThrow(/closed/)
+    await expect(client.register({ appid: 'demo.b', addrs: ['grpc://x:1'] })).rejects.toThrow(
+      /closed/
+    )
     expect(() => client.watch('demo.b')).toThrow(/closed/)
   })
 })

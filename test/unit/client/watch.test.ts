@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AppSnapshot } from '../../../src/client/app-snapshot.ts'
 import { createDiscoveryClient, type DiscoveryClient } from '../../../src/client/client.ts'
-import { type DiscoveryError, DiscoveryNetworkError, DiscoveryResponseError } from '../../../src/client/errors.ts'
+import {
+  type DiscoveryError,
+  DiscoveryNetworkError,
+  DiscoveryResponseError,
+} from '../../../src/client/errors.ts'
 import {
   anInstance,
   FakeTimers,
@@ -52,7 +56,11 @@ const cursors = (r: SeenRequest) => {
   return Object.fromEntries(appids.map((a, i) => [a, stamps[i]]))
 }
 
-const hosts = (s: AppSnapshot) => Object.values(s.instances).flat().map((i) => i.hostname).sort()
+const hosts = (s: AppSnapshot) =>
+  Object.values(s.instances)
+    .flat()
+    .map((i) => i.hostname)
+    .sort()
 
 const h1 = anInstance({ hostname: 'h1' })
 const h2 = anInstance({ hostname: 'h2', zone: 'sh002' })
@@ -69,7 +77,17 @@ function setup(nodes = ['a:1'], random = () => 0.999) {
   const server = pollServer()
   const timers = new FakeTimers()
   const errors: DiscoveryError[] = []
-  client = createDiscoveryClient({ nodes, env: 'dev', zone: 'sh001', hostname: 'me', fetch: server.fetch, timers, random, onError: (e) => errors.push(e), backoff: { initialMs: 1000, maxMs: 8000 } })
+  client = createDiscoveryClient({
+    nodes,
+    env: 'dev',
+    zone: 'sh001',
+    hostname: 'me',
+    fetch: server.fetch,
+    timers,
+    random,
+    onError: (e) => errors.push(e),
+    backoff: { initialMs: 1000, maxMs: 8000 },
+  })
   return { ...server, client, timers, errors }
 }
 
@@ -84,13 +102,21 @@ describe('DiscoveryClient.watch', () => {
     expect(p1.request.params.has('zone')).toBe(false)
     expect(p1.request.headers['x1-bmspy-timeout']).toBe('40000')
     expect(cursors(p1.request)).toEqual({ 'infra.discovery': '0', 'demo.a': '0', 'demo.b': '0' })
-    p1.respond(pollsAnswer({ 'infra.discovery': [infraInstances(['a:1']), 5n], 'demo.a': [[h1, h2], T1] }, ['demo.b']))
+    p1.respond(
+      pollsAnswer({ 'infra.discovery': [infraInstances(['a:1']), 5n], 'demo.a': [[h1, h2], T1] }, [
+        'demo.b',
+      ])
+    )
     const snapshot = (await first).value as AppSnapshot
     expect(snapshot.appid).toBe('demo.a')
     expect(snapshot.latestTimestamp).toBe(T1)
     expect(hosts(snapshot)).toEqual(['h1', 'h2'])
     const p2 = await poll()
-    expect(cursors(p2.request)).toEqual({ 'infra.discovery': '5', 'demo.a': T1.toString(), 'demo.b': '0' })
+    expect(cursors(p2.request)).toEqual({
+      'infra.discovery': '5',
+      'demo.a': T1.toString(),
+      'demo.b': '0',
+    })
     p2.respond(NOT_MODIFIED)
     const p3 = await poll()
     expect(cursors(p3.request)).toEqual(cursors(p2.request))
@@ -102,11 +128,15 @@ describe('DiscoveryClient.watch', () => {
     ;(await poll()).respond(pollsAnswer({ 'demo.a': [[h1], T1] }))
     expect(hosts((await stream.next()).value)).toEqual(['h1'])
     // same instance, new timestamps (e.g. it re-registered): nothing to tell
-    ;(await poll()).respond(pollsAnswer({ 'demo.a': [[{ ...h1, regTimestamp: T2, latestTimestamp: T2 }], T2] }))
+    ;(await poll()).respond(
+      pollsAnswer({ 'demo.a': [[{ ...h1, regTimestamp: T2, latestTimestamp: T2 }], T2] })
+    )
     const next = stream.next()
     const held = await poll()
     expect(cursors(held.request)['demo.a']).toBe(T2.toString())
-    held.respond(`{"code":0,"data":{"demo.a":{"instances":{"sh001":[],"sh002":${JSON.stringify([])}},"latest_timestamp":${T2 + 1n}}},"error":{"-404":null},"message":"0"}`)
+    held.respond(
+      `{"code":0,"data":{"demo.a":{"instances":{"sh001":[],"sh002":${JSON.stringify([])}},"latest_timestamp":${T2 + 1n}}},"error":{"-404":null},"message":"0"}`
+    )
     ;(await poll()).respond(pollsAnswer({ 'demo.a': [[h1, h2], T2 + 2n] }))
     const changed = (await next).value as AppSnapshot
     expect(hosts(changed)).toEqual(['h1', 'h2'])
@@ -141,14 +171,20 @@ describe('DiscoveryClient.watch', () => {
   it('restarts the held poll when a new app is watched, at cursor 0 for it only', async () => {
     const { client, poll } = setup()
     const a = client.watch('demo.a')
-    ;(await poll()).respond(pollsAnswer({ 'infra.discovery': [infraInstances(['a:1']), 5n], 'demo.a': [[h1], T1] }))
+    ;(await poll()).respond(
+      pollsAnswer({ 'infra.discovery': [infraInstances(['a:1']), 5n], 'demo.a': [[h1], T1] })
+    )
     await a.next()
     const held = await poll()
     const b = client.watch('demo.b')
     await settle()
     expect(held.request.signal.aborted).toBe(true)
     const restarted = await poll()
-    expect(cursors(restarted.request)).toEqual({ 'infra.discovery': '5', 'demo.a': T1.toString(), 'demo.b': '0' })
+    expect(cursors(restarted.request)).toEqual({
+      'infra.discovery': '5',
+      'demo.a': T1.toString(),
+      'demo.b': '0',
+    })
     restarted.respond(pollsAnswer({ 'demo.b': [[h2], T2] }))
     expect((await b.next()).value.appid).toBe('demo.b')
   })
@@ -196,7 +232,12 @@ describe('DiscoveryClient.watch', () => {
     const stream = client.watch('demo.a')
     const first = await poll()
     expect(first.request.node).toBe('seed:1')
-    first.respond(pollsAnswer({ 'infra.discovery': [infraInstances(['10.0.0.7:7171', '10.0.0.8:7171']), 5n], 'demo.a': [[h1], T1] }))
+    first.respond(
+      pollsAnswer({
+        'infra.discovery': [infraInstances(['10.0.0.7:7171', '10.0.0.8:7171']), 5n],
+        'demo.a': [[h1], T1],
+      })
+    )
     await stream.next()
     const next = await poll()
     expect(['10.0.0.7:7171', '10.0.0.8:7171']).toContain(next.request.node)
@@ -224,6 +265,9 @@ describe('DiscoveryClient.watch', () => {
     expect(await inFlight()).toBe(0)
     expect(fetch.requests.length).toBe(count + 2)
     expect(await b.next()).toEqual({ value: undefined, done: true })
-    expect(await client.watch('demo.c', { signal: AbortSignal.abort() }).next()).toEqual({ value: undefined, done: true })
+    expect(await client.watch('demo.c', { signal: AbortSignal.abort() }).next()).toEqual({
+      value: undefined,
+      done: true,
+    })
   })
 })
