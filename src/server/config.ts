@@ -129,12 +129,18 @@ export function parseConfig(vars: ConfigVars): Config {
 }
 
 /** A comma-separated variable's entries, trimmed, empty ones dropped. */
-const commaList = (value: string): string[] => value.split(',').map((v) => v.trim()).filter((v) => v !== '')
+const commaList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
 
 function seconds(name: string, value: string, max: number): number {
   const n = Number(value)
   if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > max) {
-    throw new ConfigError(`${name} must be a number of seconds greater than 0 and at most ${max}, got ${JSON.stringify(value)}`)
+    throw new ConfigError(
+      `${name} must be a number of seconds greater than 0 and at most ${max}, got ${JSON.stringify(value)}`
+    )
   }
   return Math.round(n * 1000)
 }
@@ -147,7 +153,9 @@ function flag(name: string, value: string): boolean {
 
 function identity(name: string, value: string): string {
   if (!IDENTITY.test(value)) {
-    throw new ConfigError(`${name} must be 1-64 characters of letters, digits, '.', '_' or '-', got ${JSON.stringify(value)}`)
+    throw new ConfigError(
+      `${name} must be 1-64 characters of letters, digits, '.', '_' or '-', got ${JSON.stringify(value)}`
+    )
   }
   return value
 }
@@ -156,7 +164,10 @@ function nodes(value: string): string[] {
   const list = commaList(value)
   for (const node of list) {
     const port = Number(node.slice(node.lastIndexOf(':') + 1))
-    if (!NODE.test(node) || port < 1 || port > 65_535) throw new ConfigError(`NODES must be comma-separated host:port addresses, got ${JSON.stringify(node)}`)
+    if (!NODE.test(node) || port < 1 || port > 65_535)
+      throw new ConfigError(
+        `NODES must be comma-separated host:port addresses, got ${JSON.stringify(node)}`
+      )
   }
   return list
 }
@@ -165,7 +176,9 @@ function hostnames(value: string): string[] {
   const list = commaList(value)
   for (const hostname of list) {
     if (!HOSTNAME.test(hostname)) {
-      throw new ConfigError(`HOSTNAME must be comma-separated names of 1-255 letters, digits, '.', '_' or '-', got ${JSON.stringify(hostname)}`)
+      throw new ConfigError(
+        `HOSTNAME must be comma-separated names of 1-255 letters, digits, '.', '_' or '-', got ${JSON.stringify(hostname)}`
+      )
     }
   }
   return list
@@ -175,7 +188,9 @@ function perMinute(name: string, value: string): number | undefined {
   if (value === 'off') return undefined
   const n = Number(value)
   if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000_000) {
-    throw new ConfigError(`${name} must be a number of requests per 60 s (1 or more) or "off", got ${JSON.stringify(value)}`)
+    throw new ConfigError(
+      `${name} must be a number of requests per 60 s (1 or more) or "off", got ${JSON.stringify(value)}`
+    )
   }
   return n
 }
@@ -186,7 +201,9 @@ function corsOrigins(value: string): CorsOrigins {
   const list = commaList(value)
   for (const origin of list) {
     if (!isOrigin(origin)) {
-      throw new ConfigError(`CORS_ORIGINS must be "*" or comma-separated origins like https://app.example (scheme, host, optional port; no path), got ${JSON.stringify(origin)}`)
+      throw new ConfigError(
+        `CORS_ORIGINS must be "*" or comma-separated origins like https://app.example (scheme, host, optional port; no path), got ${JSON.stringify(origin)}`
+      )
     }
   }
   return new Set(list)
