@@ -15,6 +15,12 @@ export interface Profile {
   wakeRounds: number
   /** Restarts for reload_ms_10k (median). */
   reloads: number
+  /** Seconds of the idle window of idle_object_wakes_per_min (heartbeats every 30 s). */
+  idleSeconds: number
+  /** Rounds of session_wake_p99_ms_10000 (10,000 sessions each). */
+  wakeRounds10k: number
+  /** Kills for session_death_ms (median). */
+  deaths: number
 }
 
 export interface Options {
@@ -29,6 +35,9 @@ const FULL: Profile = {
   fetchLatencyRequests: 50,
   wakeRounds: 5,
   reloads: 3,
+  idleSeconds: 120,
+  wakeRounds10k: 2,
+  deaths: 3,
 }
 const QUICK: Profile = {
   name: 'quick',
@@ -37,6 +46,9 @@ const QUICK: Profile = {
   fetchLatencyRequests: 15,
   wakeRounds: 3,
   reloads: 1,
+  idleSeconds: 60,
+  wakeRounds10k: 1,
+  deaths: 1,
 }
 
 export const USAGE = `npm run bench [-- --quick] [-- --json FILE]
