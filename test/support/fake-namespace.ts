@@ -37,7 +37,12 @@ export class FakeRegistryObject implements RegistryRpc {
     this.#registry = new AppRegistry({
       store: new MemoryStore(),
       clock: { now: () => Date.now() },
-      config: { evictAfterMs: 90_000, renewIntervalMs: 30_000, selfPreservation: true },
+      config: {
+        evictAfterMs: 90_000,
+        renewIntervalMs: 30_000,
+        selfPreservation: true,
+        sessionGraceMs: 10_000,
+      },
       announce: async () => {},
       catalog: async (app, listed) => catalog.listed(app, listed),
     })
