@@ -124,18 +124,16 @@ export class SessionLeases {
   /**
    * The lease alarm's view of the sockets: `lastSeen` holds each connected session's last
    * heartbeat (ms). Their instances' leases start there. An owner neither connected nor known
-   * to have closed lost its socket in a restart of this object: from now it lives on an ordinary
-   * lease (as in a wave). Returns how many instances heartbeat within `windowMs`.
+   * to have closed lost its socket without a close seen yet (its close event is still to come,
+   * or a restart of this object dropped it): it counts as closing now, so a restart that drops
+   * many sessions is a wave. Returns how many instances heartbeat within `windowMs`.
    */
   hold(lastSeen: ReadonlyMap<string, number>, nowMs: number, windowMs: number): number {
     let alive = 0
     for (const [session, keys] of this.#owned) {
       const seen = lastSeen.get(session)
       if (seen === undefined) {
-        if (this.#closed.has(session)) continue
-        this.#closed.set(session, { atMs: nowMs, wave: true })
-        this.#persist(session)
-        this.#holdAll(session, nowMs)
+        this.closed(session, nowMs)
         continue
       }
       if (this.#closed.delete(session)) this.#persist(session)
