@@ -9,12 +9,38 @@ export { default } from '../../src/server/index.ts'
 
 /** Clock offsets by object id; module state, so it survives the object's eviction from memory. */
 const offsets = new Map<string, number>()
+/** webSocketMessage calls by object id: heartbeats must never add to it. */
+const messages = new Map<string, number>()
+/** webSocketClose calls by object id. */
+const closes = new Map<string, number>()
 
 export class TestRegistryObject extends RegistryObject {
   /** Move this object's clock forward by `ms`. */
   advanceClock(ms: number): void {
     const id = this.ctx.id.toString()
     offsets.set(id, (offsets.get(id) ?? 0) + ms)
+  }
+
+  /** How many frames reached this object's webSocketMessage. */
+  messagesHandled(): number {
+    return messages.get(this.ctx.id.toString()) ?? 0
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const id = this.ctx.id.toString()
+    messages.set(id, (messages.get(id) ?? 0) + 1)
+    return super.webSocketMessage(ws, message)
+  }
+
+  /** How many socket closes this object has handled. */
+  closesHandled(): number {
+    return closes.get(this.ctx.id.toString()) ?? 0
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    await super.webSocketClose(ws)
+    const id = this.ctx.id.toString()
+    closes.set(id, (closes.get(id) ?? 0) + 1)
   }
 
   protected override now(): number {
