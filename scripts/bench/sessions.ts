@@ -3,9 +3,9 @@
  * SESSION_VARS, one fresh app per measurement:
  * - probeSessions: does GET /discovery/session answer 101? If not, every session figure is null;
  * - measureIdle (idle_object_wakes_per_min): 1,000 sessions each register one instance, then
- *   only heartbeat at the `hello` interval; the app object's wake lines are counted for the
- *   window, with what the cost model needs (alarms, woken heartbeats, the object's part of an
- *   upgrade, SQLite files touched);
+ *   only heartbeat at the `hello` interval; the object's wake lines are counted over a window
+ *   that starts at the lease alarm's first run, with what the cost model needs (alarms, woken
+ *   heartbeats, the object's part of an upgrade, SQLite files touched);
  * - measurePing (session_ping_rps): 200 sessions keep PIPELINE heartbeats each in flight;
  *   pongs per second;
  * - measureSessionWake (session_wake_p99_ms_N): N sessions `watch` an app at its cursor; one
@@ -15,7 +15,7 @@
  */
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PATHS } from '../../src/protocol/paths.ts'
 import { ADDR } from '../shared/discovery-text.ts'
@@ -25,7 +25,7 @@ import type { SessionCounts } from './cost.ts'
 import { openExchange, postText } from './raw-http.ts'
 import type { Server } from './server.ts'
 import { killAll, openSession, openSessions, type Session } from './session-client.ts'
-import { countWakes, type WakeTally } from './wake-log.ts'
+import { countWakes, tally, type WakeTally } from './wake-log.ts'
 import { freshAppid, hostname, isOk, registerBody, ZONE } from './wire.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -41,6 +41,8 @@ const DEFAULT_PING_INTERVAL_MS = 30_000
 const ANSWER_TIMEOUT_MS = 30_000
 const DEATH_TIMEOUT_MS = 60_000
 const OWNER_START_TIMEOUT_MS = 30_000
+/** The lease alarm first runs one lease (90 s) after the registers. */
+const FIRST_ALARM_TIMEOUT_MS = 150_000
 /** File descriptors this process keeps besides its sessions (autocannon, stdio, modules). */
 const SPARE_FDS = 512
 
@@ -121,8 +123,13 @@ export interface IdleResult {
   setup: WakeTally
   /** Wake lines during the idle window. */
   window: WakeTally
+  /** Seconds from the registers to the lease alarm's first run (the window's start). */
+  firstAlarmSeconds: number
+  /** Heartbeats sent and pongs received from the first beat to the window's end. */
   pings: number
   pongs: number
+  /** SQLite files (database, WAL) that changed during the window. */
+  sqliteChanged: string[]
   counts: SessionCounts
 }
 
@@ -156,7 +163,22 @@ function heartbeat(sessions: Session[], onPong: () => void): { stop(): number } 
   }
 }
 
-/** idle_object_wakes_per_min, and the session counts of the cost model. */
+/**
+ * Lease alarms per minute from their times: from the interval between the first and the last
+ * when there are two or more, else at most one per window.
+ */
+export function alarmsPerMinute(times: number[], windowMs: number): number {
+  const first = times[0]
+  const last = times[times.length - 1]
+  if (first === undefined || last === undefined || times.length < 2) return 60_000 / windowMs
+  return ((times.length - 1) * 60_000) / (last - first)
+}
+
+/**
+ * idle_object_wakes_per_min, and the session counts of the cost model. The window starts at
+ * the lease alarm's first run (one lease after the registers): from then on the object is in
+ * its steady state, woken by nothing but that alarm if heartbeats never reach it.
+ */
 export async function measureIdle(
   server: Server,
   persistDir: string,
@@ -164,6 +186,7 @@ export async function measureIdle(
   seconds: number
 ): Promise<IdleResult> {
   const appid = freshAppid('idle')
+  await waitIdle(server.url) // earlier sockets (the probe's) are closed and counted out
   const setupWakes = countWakes(server, appid)
   const opened = await openSessions({ origin: wsOrigin(server), appid }, sessions)
   try {
@@ -180,6 +203,7 @@ export async function measureIdle(
         )
       )
     }
+    const registeredAt = performance.now()
     await waitIdle(server.url, 1000)
     const setup = setupWakes.stop()
     if (setup.total === 0) {
@@ -187,32 +211,55 @@ export async function measureIdle(
         `the registry printed no wake lines while ${sessions} sessions opened and registered (LOG_WAKES=on)`
       )
     }
-    const before = sqliteFiles(persistDir)
     let pongs = 0
     const beats = heartbeat(opened, () => {
       pongs += 1
     })
-    const windowWakes = countWakes(server, appid)
-    await sleep(seconds * 1000)
-    const window = windowWakes.stop()
-    const pings = beats.stop()
+    let alarmed: (at: number) => void = () => {}
+    const firstAlarm = new Promise<number>((resolve) => {
+      alarmed = resolve
+    })
+    const steady = countWakes(server, appid, (wake) => {
+      if (wake.event === 'alarm') alarmed(wake.at)
+    })
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('the lease alarm did not run within 150 s of the registers')),
+        FIRST_ALARM_TIMEOUT_MS
+      )
+    })
+    const start = await Promise.race([firstAlarm, late]).finally(() => clearTimeout(timer))
+    const windowMs = seconds * 1000
+    // the first alarm's own writes land within it; compare the files from a second later
+    await sleep(1000)
+    const before = sqliteFiles(persistDir)
+    await sleep(Math.max(0, start + windowMs - performance.now()))
     const after = sqliteFiles(persistDir)
-    const written = [...after].some(([path, stamp]) => before.get(path) !== stamp)
+    const all = steady.stop()
+    const pings = beats.stop()
+    const window = tally(all.log.filter((w) => w.at >= start && w.at < start + windowMs))
+    const alarms = window.log.filter((w) => w.event === 'alarm').map((w) => w.at)
     const minutes = seconds / 60
+    const sqliteChanged = [...after]
+      .filter(([path, stamp]) => before.get(path) !== stamp)
+      .map(([path]) => relative(persistDir, path))
     return {
       wakesPerMinute: window.total / minutes,
       setup,
       window,
+      firstAlarmSeconds: (start - registeredAt) / 1000,
       pings,
       pongs,
+      sqliteChanged,
       counts: {
-        alarmsPerAppPerMinute: (window.byEvent.alarm ?? 0) / minutes,
+        alarmsPerAppPerMinute: alarmsPerMinute(alarms, windowMs),
         messageWakesPerSessionPerMinute: (window.byEvent.message ?? 0) / sessions / minutes,
         // each upgrade reaches the object as one `fetch`; without such lines, assume one
         objectRequestsPerUpgrade:
           setup.byEvent.fetch !== undefined ? setup.byEvent.fetch / sessions : 1,
         messagesPerConnection: (setup.byEvent.message ?? 0) / sessions,
-        sqliteWrittenWhileIdle: written,
+        sqliteWrittenWhileIdle: sqliteChanged.length > 0,
       },
     }
   } finally {
