@@ -79,11 +79,18 @@ export interface SessionCounts {
 /** Billable operations of one instance or watcher in one month. */
 export interface Operations {
   workerRequests: number
+  /** Requests to the object (RPC calls, fetches), alarms aside. */
   objectRequests: number
+  /**
+   * Lease alarms (its share of its app's): each is a request, an event billed as wall-clock
+   * time, and a setAlarm that re-arms the next one (a row written, PRICES.rowsPerSetAlarm).
+   */
+  alarms: number
   /** Incoming WebSocket messages that reach the object (billed 20:1 as requests). */
   objectMessages: number
-  /** Object events billed as wall-clock time (requests, alarms, woken messages). */
+  /** Object events billed as wall-clock time (requests, woken messages), alarms aside. */
   objectEvents: number
+  /** Rows the object's own SQL writes (alarms' setAlarm rows aside). */
   rowsWritten: number
   rowsRead: number
 }
@@ -109,9 +116,10 @@ export function costModel(
   const httpRows = counted.httpRowsWrittenPerInstancePerHour * HOURS
   const httpInstance: Operations = {
     workerRequests: renews * a.workerRequestsPerRenew,
-    objectRequests: renews * a.objectRequestsPerRenew + httpAlarmsPerInstance,
+    objectRequests: renews * a.objectRequestsPerRenew,
+    alarms: httpAlarmsPerInstance,
     objectMessages: 0,
-    objectEvents: renews * a.objectRequestsPerRenew + httpAlarmsPerInstance,
+    objectEvents: renews * a.objectRequestsPerRenew,
     rowsWritten: httpRows,
     // an UPDATE by primary key reads the row it writes
     rowsRead: httpRows,
@@ -120,6 +128,7 @@ export function costModel(
   const httpWatcher: Operations = {
     workerRequests: rounds * a.workerRequestsPerPoll,
     objectRequests: rounds * a.objectRequestsPerPoll,
+    alarms: 0,
     objectMessages: 0,
     objectEvents: rounds * a.objectRequestsPerPoll,
     rowsWritten: 0,
@@ -134,10 +143,12 @@ export function costModel(
   const messages = upgrades * s.messagesPerConnection + wokenBeats
   const session = (alarms: number): Operations => ({
     workerRequests: upgrades * a.workerRequestsPerUpgrade,
-    objectRequests: upgrades * s.objectRequestsPerUpgrade + alarms,
+    objectRequests: upgrades * s.objectRequestsPerUpgrade,
+    alarms,
     objectMessages: messages,
-    objectEvents: upgrades * s.objectRequestsPerUpgrade + alarms + messages,
-    // steady state writes nothing; sqliteWrittenWhileIdle says whether the run saw otherwise
+    objectEvents: upgrades * s.objectRequestsPerUpgrade + messages,
+    // the registry's SQL writes nothing in steady state (leases are held in memory); the
+    // alarms' setAlarm rows are counted by usd()
     rowsWritten: 0,
     rowsRead: 0,
   })
@@ -151,16 +162,22 @@ export function costModel(
   return model
 }
 
-/** USD a month for one instance or watcher doing `ops`. */
-export function usd(ops: Operations): number {
+/**
+ * USD a month for one instance or watcher doing `ops`; `rowsPerSetAlarm` 0 leaves the alarms'
+ * setAlarm rows out (to show what they add).
+ */
+export function usd(ops: Operations, rowsPerSetAlarm: number = PRICES.rowsPerSetAlarm): number {
   const p = PRICES
-  const requests = ops.objectRequests + ops.objectMessages / p.webSocketMessagesPerRequest
-  const gbSeconds = (ops.objectEvents * ASSUMED.activeMsPerObjectEvent * p.objectGb) / 1000
+  const requests =
+    ops.objectRequests + ops.alarms + ops.objectMessages / p.webSocketMessagesPerRequest
+  const events = ops.objectEvents + ops.alarms
+  const gbSeconds = (events * ASSUMED.activeMsPerObjectEvent * p.objectGb) / 1000
+  const rows = ops.rowsWritten + ops.alarms * rowsPerSetAlarm
   return (
     (ops.workerRequests * p.workerRequestPerMillion) / 1e6 +
     (requests * p.objectRequestPerMillion) / 1e6 +
     (gbSeconds * p.durationPerMillionGbSeconds) / 1e6 +
-    (ops.rowsWritten * p.rowsWrittenPerMillion) / 1e6 +
+    (rows * p.rowsWrittenPerMillion) / 1e6 +
     (ops.rowsRead * p.rowsReadPerMillion) / 1e6
   )
 }
@@ -213,11 +230,14 @@ const n = (value: number, digits = 0) =>
 const dollars = (value: number) => `$${value.toFixed(3)}`
 
 function opsLine(label: string, ops: Operations): string {
+  const alarms = ops.alarms > 0 ? ` + ${n(ops.alarms)} alarms` : ''
   const messages = ops.objectMessages > 0 ? ` + ${n(ops.objectMessages)} messages` : ''
   const rows = ops.rowsWritten > 0 ? `, ${n(ops.rowsWritten)} rows written` : ''
+  const without =
+    ops.alarms > 0 ? ` (${dollars(1000 * usd(ops, 0))} without the setAlarm rows)` : ''
   return (
     `${label}: ${n(ops.workerRequests)} Worker requests, ${n(ops.objectRequests)} object ` +
-    `requests${messages}${rows} -> ${dollars(1000 * usd(ops))} per 1,000`
+    `requests${alarms}${messages}${rows} -> ${dollars(1000 * usd(ops))} per 1,000${without}`
   )
 }
 
@@ -229,7 +249,8 @@ export function costNote(model: CostModel, ceilingUsd: number): string {
   const lines = [
     `cost model, prices read ${PRICES_READ} (scripts/bench/prices.ts): Workers $${p.workerRequestPerMillion.toFixed(2)}/M requests; ` +
       `objects $${p.objectRequestPerMillion.toFixed(2)}/M requests (incoming WebSocket messages ${p.webSocketMessagesPerRequest}:1), ` +
-      `$${p.durationPerMillionGbSeconds.toFixed(2)}/M GB-s at ${p.objectGb * 1000} MB; SQLite $${p.rowsWrittenPerMillion.toFixed(2)}/M rows written, $${p.rowsReadPerMillion}/M read`,
+      `$${p.durationPerMillionGbSeconds.toFixed(2)}/M GB-s at ${p.objectGb * 1000} MB; SQLite $${p.rowsWrittenPerMillion.toFixed(2)}/M rows written, $${p.rowsReadPerMillion}/M read; ` +
+      `each setAlarm ${p.rowsPerSetAlarm} row written (quoted, not read: see prices.ts)`,
     `  counted, HTTP: ${n(c.httpAlarmsPerAppPerHour, 1)} lease alarms per app and ${n(c.httpRowsWrittenPerInstancePerHour, 1)} ` +
       'renew rows written per instance per hour (the registry core on a simulated clock, scripts/bench/http-leases.ts)',
   ]
@@ -239,7 +260,8 @@ export function costNote(model: CostModel, ceilingUsd: number): string {
       ? `  counted, sessions: ${n(s.alarmsPerAppPerMinute, 2)} alarms per app per minute, ` +
           `${n(s.messageWakesPerSessionPerMinute, 3)} heartbeat wakes per session per minute, ` +
           `${n(s.objectRequestsPerUpgrade, 2)} object requests per upgrade, ${n(s.messagesPerConnection, 2)} messages per connection; ` +
-          `SQLite ${s.sqliteWrittenWhileIdle ? 'WRITTEN while the sessions only heartbeat (the model counts no rows)' : 'untouched while the sessions only heartbeat'}`
+          `the object's SQLite files ${s.sqliteWrittenWhileIdle ? 'changed' : 'did not change'} while the sessions only heartbeat ` +
+          '(the alarm re-arming itself is the one write the model counts)'
       : '  counted, sessions: nothing (no session was measured), so the session costs are null'
   )
   lines.push(

@@ -37,4 +37,12 @@ export const PRICES = {
   rowsWrittenPerMillion: 1.0,
   /** SQLite storage, per million rows read (SOURCES.durableObjects, "SQLite storage"). */
   rowsReadPerMillion: 0.001,
+  /**
+   * Rows written per `setAlarm()` call on a SQLite-backed object. Not in the price list this
+   * file was written from: notes quoting SOURCES.durableObjects (September–October 2026) give
+   * "Each setAlarm() is billed as a single row written". The benchmark sees it happen: each
+   * alarm re-arms the next one, and the object's database changes at each alarm (workerd keeps
+   * the alarm time in the object's own `_cf_METADATA` table). Check it on the page.
+   */
+  rowsPerSetAlarm: 1,
 } as const
