@@ -349,13 +349,14 @@ async function sideBySide(
   }
 
   const idle = await session(
-    `idle_object_wakes_per_min: ${IDLE_SESSIONS} sessions register, then heartbeat for ${profile.idleSeconds} s`,
+    `idle_object_wakes_per_min: ${IDLE_SESSIONS} sessions register, heartbeat until the lease alarm, then ${profile.idleSeconds} s more`,
     'idle_object_wakes_per_min',
     () =>
       measureIdle(sessionServer, join(persistDir, 'sessions'), IDLE_SESSIONS, profile.idleSeconds),
     (r) =>
-      `${r.wakesPerMinute.toFixed(1)} wakes/min (${tallyText(r.window)}; setup: ${tallyText(r.setup)}; ` +
-      `${r.pongs}/${r.pings} pongs)`
+      `${r.wakesPerMinute.toFixed(1)} wakes/min (${tallyText(r.window)}; window from the first alarm, ` +
+      `${r.firstAlarmSeconds.toFixed(0)} s after the registers; setup ${tallyText(r.setup)}; ` +
+      `${r.pongs}/${r.pings} heartbeats answered; SQLite ${r.sqliteChanged.length > 0 ? `changed: ${r.sqliteChanged.join(', ')}` : 'unchanged'})`
   )
 
   const keepaliveRates: number[] = []

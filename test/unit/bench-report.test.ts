@@ -19,7 +19,10 @@ import { FIGURE_KEYS, type Figures, judge } from '../../scripts/bench/figures.ts
 import { countLeaseWork } from '../../scripts/bench/http-leases.ts'
 import { parseOptions } from '../../scripts/bench/options.ts'
 import { etcdNote, floorNote, rounded, table, writeJson } from '../../scripts/bench/report.ts'
+import type { Server } from '../../scripts/bench/server.ts'
+import { alarmsPerMinute } from '../../scripts/bench/sessions.ts'
 import { median, percentile } from '../../scripts/bench/stats.ts'
+import { countWakes } from '../../scripts/bench/wake-log.ts'
 
 /** A run without etcd and without sessions: those figures are null. */
 const NOT_MEASURED = {
@@ -30,7 +33,7 @@ const NOT_MEASURED = {
   session_wake_p99_ms_10000: null,
   session_death_ms: null,
   idle_object_wakes_per_min: null,
-  cost_http_usd_per_1k_instances_month: 84.223,
+  cost_http_usd_per_1k_instances_month: 88.543,
   cost_http_usd_per_1k_watchers_month: 40.262,
   cost_session_usd_per_1k_instances_month: null,
   cost_session_usd_per_1k_watchers_month: null,
@@ -64,9 +67,9 @@ const ALL: Figures = {
   session_wake_p99_ms_10000: 1000.04,
   session_death_ms: 3100,
   idle_object_wakes_per_min: 1,
-  cost_session_usd_per_1k_instances_month: 0.7318,
+  cost_session_usd_per_1k_instances_month: 5.0518,
   cost_session_usd_per_1k_watchers_month: 0.0147,
-  cost_session_pings_billed_usd_per_1k_instances_month: 1.3798,
+  cost_session_pings_billed_usd_per_1k_instances_month: 5.6998,
   cost_session_pings_billed_usd_per_1k_watchers_month: 0.6627,
 }
 
@@ -140,9 +143,10 @@ describe('bench figures that were not measured', () => {
     expect(v.session_wake_p99_ms_10000?.pass).toBe(false)
     expect(v.cost_session_usd_per_1k_instances_month).toEqual({
       target: '<= 1 USD/month',
-      measured: 0.7318,
-      pass: true,
+      measured: 5.0518,
+      pass: false,
     })
+    expect(v.cost_session_usd_per_1k_watchers_month?.pass).toBe(true)
     expect(v.cost_http_usd_per_1k_instances_month).toBeUndefined()
   })
 
@@ -153,7 +157,7 @@ describe('bench figures that were not measured', () => {
       /\s-\s+>= 1 x etcd_keepalive_rps\s+-\s+n\/a$/
     )
     expect(lines.find((l) => l.startsWith('cost_http_usd_per_1k_instances_month '))).toMatch(
-      /84\.223 USD\/month$/
+      /88\.543 USD\/month$/
     )
     expect(rounded(FIGURES).etcd_keepalive_rps).toBeNull()
     expect(rounded(ALL).session_wake_p99_ms_10000).toBe(1000)
@@ -203,31 +207,36 @@ describe('bench cost model', () => {
 
   it('prices a month of HTTP renews and polls from its operations', () => {
     const model = costModel(COUNTED)
-    // 86,400 renews; 4,320 alarm requests shared by 10 instances; a row a minute
+    // 86,400 renews; a tenth of the app's 43,200 alarms; a renew row a minute
     expect(model.http.instance).toMatchObject({
       workerRequests: 86_400,
-      objectRequests: 86_400 + 4_320,
+      objectRequests: 86_400,
+      alarms: 4_320,
       rowsWritten: 43_200,
     })
     expect(model.http.watcher).toMatchObject({ workerRequests: 86_400, objectRequests: 86_400 })
-    // requests 0.02592 + 0.013608; rows 0.0432 written, 0.0000432 read; 90,720 events x 10 ms x 0.128 GB
-    expect(usd(model.http.instance)).toBeCloseTo(
-      0.02592 + 0.013608 + 0.0432 + 0.0014515 + 0.0000432,
-      6
-    )
+    // requests 0.02592 + 0.013608; rows 0.0432 written, 0.0000432 read; 90,720 events x 10 ms
+    // x 0.128 GB; each alarm's setAlarm one more row
+    const withoutAlarmRows = 0.02592 + 0.013608 + 0.0432 + 0.0014515 + 0.0000432
+    expect(usd(model.http.instance, 0)).toBeCloseTo(withoutAlarmRows, 6)
+    expect(usd(model.http.instance)).toBeCloseTo(withoutAlarmRows + 0.00432, 6)
   })
 
   it('bills sessions for upgrades, alarms and woken messages, never for auto-answered heartbeats', () => {
     const model = costModel(COUNTED)
     expect(model.session?.instance).toMatchObject({
       workerRequests: 30,
-      objectRequests: 30 + 4_320,
+      objectRequests: 30,
+      alarms: 4_320,
       objectMessages: 30,
       rowsWritten: 0,
     })
-    expect(model.session?.watcher.objectRequests).toBe(30)
+    expect(model.session?.watcher).toMatchObject({ objectRequests: 30, alarms: 0 })
     const c = costs(model)
-    expect(c.cost_session_usd_per_1k_instances_month).toBeCloseTo(0.7318, 4)
+    // 4,320 setAlarm rows: $4.32 per 1,000 instances of the $5.05
+    expect(c.cost_session_usd_per_1k_instances_month).toBeCloseTo(5.0518, 4)
+    const instance = model.session?.instance
+    expect(instance && 1000 * usd(instance, 0)).toBeCloseTo(0.7318, 4)
     // 86,400 heartbeats at 20:1, $0.15 per million requests: $0.648 per 1,000 sessions more
     expect(
       (c.cost_session_pings_billed_usd_per_1k_watchers_month ?? 0) -
@@ -245,10 +254,43 @@ describe('bench cost model', () => {
     expect(c.cost_session_usd_per_1k_instances_month).toBeNull()
     expect(c.cost_session_pings_billed_usd_per_1k_watchers_month).toBeNull()
     expect(c.cost_http_usd_per_1k_watchers_month).toBeGreaterThan(40)
-    expect(smallestAppWithin(COUNTED, 1)).toBe(8)
-    expect(costModel(COUNTED, 1).session?.instance.objectRequests).toBe(30 + 43_200)
-    expect(costNote(costModel(COUNTED), 1)).toMatch(/from 8 instances per app on/)
+    expect(smallestAppWithin(COUNTED, 1)).toBe(52)
+    expect(costModel(COUNTED, 1).session?.instance.alarms).toBe(43_200)
+    expect(costNote(costModel(COUNTED), 1)).toMatch(/from 52 instances per app on/)
     expect(ASSUMED.instancesPerApp).toBe(10)
+  })
+})
+
+describe('bench session counts', () => {
+  it('counts the wake lines workerd logs, by event, leaving out other apps', () => {
+    let emit: (line: string) => void = () => {}
+    const server = {
+      onLine: (listener: (line: string) => void) => {
+        emit = listener
+        return () => {
+          emit = () => {}
+        }
+      },
+    } as unknown as Server
+    const seen: string[] = []
+    const counter = countWakes(server, 'a', (wake) => seen.push(wake.event))
+    emit('{"op":"wake","event":"fetch"}')
+    emit('workerd/io: {"op":"wake","event":"message"}')
+    emit('{"op":"wake","event":"alarm","appid":"b"}')
+    emit('{"op":"evict","appid":"a"}')
+    emit('{"op":"wake","event":"alarm"')
+    const tally = counter.stop()
+    emit('{"op":"wake","event":"close"}')
+    expect(tally.byEvent).toEqual({ fetch: 1, message: 1 })
+    expect(tally.total).toBe(2)
+    expect(seen).toEqual(['fetch', 'message'])
+  })
+
+  it('takes the alarm rate from the interval between alarms, else one per window', () => {
+    expect(alarmsPerMinute([1000, 61_000, 121_000], 150_000)).toBe(1)
+    expect(alarmsPerMinute([1000, 31_000], 60_000)).toBe(2)
+    expect(alarmsPerMinute([1000], 60_000)).toBe(1)
+    expect(alarmsPerMinute([1000], 120_000)).toBe(0.5)
   })
 })
 
