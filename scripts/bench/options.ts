@@ -1,5 +1,5 @@
 /**
- * Command line: `--quick` (under 2 minutes), `--json FILE` (write the figures as one JSON
+ * Command line: `--quick` (about 5 minutes), `--json FILE` (write the figures as one JSON
  * object), `--help`. The profile says how long and how often each figure is measured.
  */
 
@@ -54,8 +54,10 @@ const QUICK: Profile = {
 export const USAGE = `npm run bench [-- --quick] [-- --json FILE]
 
 Builds the worker, serves it with Miniflare in a child process and measures the registry from
-this process. --quick: shorter runs (about 80 s); the full run takes about 3 minutes.
---json FILE: also write the figures, targets and verdicts as one JSON object.`
+this process; then etcd side by side (when etcd is on PATH) and sessions on a second server.
+--quick: shorter runs (about 5 minutes); the full run takes about 8 minutes.
+--json FILE: also write the figures (null where not measured), targets, verdicts and notes
+as one JSON object.`
 
 export function parseOptions(argv: string[]): Options | 'help' {
   let quick = false
