@@ -29,9 +29,9 @@ const START_TIMEOUT_MS = 30_000
 const STOP_TIMEOUT_MS = 5_000
 const ANSWER_TIMEOUT_MS = 30_000
 
-/** The etcd executable on PATH, or undefined. */
-export function findEtcd(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+/** The etcd executable on `path` (PATH by default), or undefined. */
+export function findEtcd(path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
     if (!dir) continue
     const file = join(dir, 'etcd')
     try {

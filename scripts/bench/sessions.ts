@@ -369,6 +369,7 @@ export async function measureSessionWake(server: Server, count: number): Promise
 
 /** One session_death_ms round (ms from SIGKILL to the instance gone from fetch). */
 export async function measureDeath(server: Server): Promise<number> {
+  await waitIdle(server.url) // the sockets of the step before are closed and handled
   const appid = freshAppid('death')
   // an HTTP instance keeps the app (and its fetch answer) alive around the one that dies
   await registerOne(server.url, appid, 'keeper')

@@ -15,6 +15,7 @@ import {
   smallestAppWithin,
   usd,
 } from '../../scripts/bench/cost.ts'
+import { findEtcd, NO_ETCD } from '../../scripts/bench/etcd.ts'
 import { FIGURE_KEYS, type Figures, judge } from '../../scripts/bench/figures.ts'
 import { countLeaseWork } from '../../scripts/bench/http-leases.ts'
 import { parseOptions } from '../../scripts/bench/options.ts'
@@ -172,6 +173,12 @@ describe('bench figures that were not measured', () => {
       'against etcd: renew_rps 0.40 x etcd_keepalive_rps\n' +
         '              wake_p99_ms_1000 3.00 x etcd_wake_p99_ms_1000'
     )
+  })
+
+  it('finds no etcd on a PATH without it, and says how to get it', () => {
+    expect(findEtcd('/nonexistent-bin')).toBeUndefined()
+    expect(NO_ETCD).toMatch(/etcd_keepalive_rps and etcd_wake_p99_ms_1000 are null/)
+    expect(NO_ETCD).toMatch(/etcd-server \(etcd 3\.4\).*does not install it/)
   })
 
   it('writes null figures, the verdicts and the notes as JSON', () => {
