@@ -147,6 +147,13 @@ describe('envelopes', () => {
       form: { ...instance('demo.a', 'h1'), hostname: undefined },
     })
     expect(noHostname.text).toBe('{"code":-400,"message":"hostname: required","ttl":1}')
+    const badCursor = await call('/discovery/register', {
+      form: { ...instance('demo.a', 'h1'), latest_timestamp: '1e18' },
+    })
+    expect(badCursor.text).toBe(
+      '{"code":-400,"message":"latest_timestamp: not an int64: \\"1e18\\"","ttl":1}'
+    )
+    expect((await call('/discovery/fetch?appid=demo.a&env=dev&status=1')).text).toBe(FETCH_404)
     const poll = await call('/discovery/poll?appid=demo.a&env=dev&latest_timestamp=0')
     expect(poll.text).toBe('{"code":-400,"message":"hostname: required","ttl":1}')
     const polls = await call(
