@@ -10,6 +10,7 @@ import { parseConfig } from '../../../src/server/config.ts'
 import { serverError } from '../../../src/server/middleware/server-error.ts'
 import { readRoutes } from '../../../src/server/routes/read.ts'
 import { fakeBindings } from '../../support/fake-namespace.ts'
+import { KEYS } from '../../support/token-keys.ts'
 import { BASE, HOST, testApp } from './test-app.ts'
 
 const OK = '{"code":0,"message":"0","ttl":1}'
@@ -214,10 +215,7 @@ describe('the -500 guard', () => {
 
   it('guards the middleware too: a rate limiter that throws is a -500', async () => {
     const limiter: RateLimit = { limit: async () => Promise.reject(new Error('limiter down')) }
-    const { call } = testApp(
-      { AUTH: 'tokens', TOKEN_KEYS: 'k1:first-secret-for-tests-0001' },
-      { address: limiter }
-    )
+    const { call } = testApp({ AUTH: 'tokens', TOKEN_KEYS: KEYS }, { address: limiter })
     vi.spyOn(console, 'error').mockImplementation(() => {})
     const r = await call('/discovery/nodes')
     expect([r.status, r.text]).toEqual([200, '{"code":-500,"message":"-500","ttl":1}'])
