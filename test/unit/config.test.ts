@@ -117,6 +117,14 @@ describe('parseConfig', () => {
     expect(error.message).toContain(name)
   })
 
+  it('throws a ConfigError naming TOKEN_KEYS and the key id when a secret is under 32 bytes', () => {
+    const error = failure({ TOKEN_KEYS: `k1:${'a'.repeat(32)},k2:first-secret-for-tests-0001` })
+    expect(error.name).toBe('ConfigError')
+    expect(error.message).toBe(
+      'TOKEN_KEYS: the secret of key k2 is shorter than 32 bytes (generate one with: openssl rand -base64 32)'
+    )
+  })
+
   it('throws a ConfigError naming both variables when EVICT_AFTER does not exceed RENEW_INTERVAL', () => {
     for (const [evict, renew] of [
       ['30', '30'],
