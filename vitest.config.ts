@@ -7,6 +7,9 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
+    // Every write logs an audit line (src/server/audit-log.ts); tests that check them spy on
+    // console.log, and the rest would drown the output. Only read from the root config.
+    onConsoleLog: (log) => !log.startsWith('{"audit":'),
     projects: [
       {
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },

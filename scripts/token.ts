@@ -2,6 +2,7 @@
  * Mint an access token: `npm run token -- --kid K --secret S --scopes read,write
  * --apps 'demo.*' --envs dev --ttl 3600`. Prints the token alone on standard output; errors go
  * to standard error with exit code 2. The secret may also come from TOKEN_KEYS (kid:secret,…).
+ * A secret under 32 bytes is refused, by the same check as the server's (auth/token.ts).
  */
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
@@ -9,7 +10,8 @@ import { mintToken, parseTokenKeys, SCOPES, type Scope } from '../src/auth/token
 
 const USAGE = `usage: npm run token -- --kid KID --secret SECRET --scopes read,write,admin
          --apps 'demo.*,payments.api' --envs dev,prod --ttl SECONDS [--tid ID]
-  --secret may be left out when TOKEN_KEYS (kid:secret,...) holds the key of --kid.`
+  --secret: at least 32 bytes (openssl rand -base64 32); it may be left out when
+  TOKEN_KEYS (kid:secret,...) holds the key of --kid.`
 
 function fail(message: string): never {
   process.stderr.write(`token: ${message}\n${USAGE}\n`)
@@ -21,6 +23,15 @@ const list = (value: string | undefined) =>
     .split(',')
     .map((v) => v.trim())
     .filter((v) => v !== '')
+
+/** The secret of `kid` in TOKEN_KEYS, checked as the server checks it (too short: refused). */
+function secretFromEnv(kid: string): string | undefined {
+  try {
+    return parseTokenKeys(process.env.TOKEN_KEYS ?? '').find((k) => k.kid === kid)?.secret
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error))
+  }
+}
 
 async function main(): Promise<void> {
   let values: Record<string, string | undefined>
@@ -41,8 +52,7 @@ async function main(): Promise<void> {
     fail(error instanceof Error ? error.message : String(error))
   }
   const kid = values.kid ?? fail('--kid is required')
-  const secret =
-    values.secret ?? parseTokenKeys(process.env.TOKEN_KEYS ?? '').find((k) => k.kid === kid)?.secret
+  const secret = values.secret ?? secretFromEnv(kid)
   if (!secret) fail('--secret is required (or TOKEN_KEYS holding that kid)')
   const scopes = list(values.scopes)
   const unknown = scopes.find((s) => !SCOPES.includes(s as Scope))

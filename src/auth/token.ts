@@ -27,6 +27,12 @@ export interface TokenKey {
   secret: string
 }
 
+/**
+ * Shortest signing secret, in UTF-8 bytes: an HMAC-SHA256 key shorter than the hash's 32-byte
+ * output weakens it, and a short text secret is one that can be guessed offline from one token.
+ */
+export const MIN_SECRET_BYTES = 32
+
 const PREFIX = 'dsc1'
 const KID = /^[A-Za-z0-9_-]{1,32}$/
 const TID = /^[A-Za-z0-9_-]{1,64}$/
@@ -39,11 +45,22 @@ const encoder = new TextEncoder()
 /** Why a token was refused. */
 type TokenProblem = 'malformed' | 'unknown key' | 'bad signature' | 'expired' | 'revoked'
 
+/**
+ * Why `secret` may not sign as key `kid`, if it may not: the one check that both TOKEN_KEYS
+ * (the server) and minting (`npm run token`) make. Never echoes the secret.
+ */
+export function secretProblem(kid: string, secret: string): string | undefined {
+  if (encoder.encode(secret).byteLength >= MIN_SECRET_BYTES) return undefined
+  return `the secret of key ${kid} is shorter than ${MIN_SECRET_BYTES} bytes (generate one with: openssl rand -base64 32)`
+}
+
 /** Sign claims with `key`. */
 export async function mintToken(claims: TokenClaims, key: TokenKey): Promise<string> {
   const problem = claimsProblem(claims)
   if (problem) throw new TypeError(`token claims: ${problem}`)
   if (!KID.test(key.kid)) throw new TypeError('token key: kid must be 1-32 of [A-Za-z0-9_-]')
+  const weak = secretProblem(key.kid, key.secret)
+  if (weak) throw new TypeError(`token key: ${weak}`)
   const body = `${PREFIX}.${key.kid}.${base64url(encoder.encode(JSON.stringify(claims)))}`
   const signature = await crypto.subtle.sign(
     'HMAC',
@@ -105,8 +122,8 @@ export function parseTokenKeys(value: string): TokenKey[] {
         throw new TypeError(
           'TOKEN_KEYS must be kid:secret pairs separated by commas (kid: 1-32 of A-Z a-z 0-9 _ -)'
         )
-      if (secret.length < 16)
-        throw new TypeError(`TOKEN_KEYS: the secret of key ${kid} must be at least 16 characters`)
+      const weak = secretProblem(kid, secret)
+      if (weak) throw new TypeError(`TOKEN_KEYS: ${weak}`)
       return { kid, secret }
     })
   if (new Set(keys.map((k) => k.kid)).size !== keys.length)

@@ -197,6 +197,8 @@ export const parseRegister = (form: Form): Parsed<RegisterInput> =>
       throw new ParamFailure('addrs', `an address is longer than ${LIMITS.addrChars} characters`)
     if (addrs.some((a) => CONTROL.test(a)))
       throw new ParamFailure('addrs', 'contains a control character')
+    // The reference binds it as int64 and then ignores it: only an unparsable value shows (-400).
+    int64('latest_timestamp', first(form, 'latest_timestamp'))
     return {
       ...key,
       status: instanceStatus('status', first(form, 'status')),

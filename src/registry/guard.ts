@@ -1,12 +1,25 @@
 /**
- * Self-preservation ("guard"), per application. Mirrors upstream registry/guard.go
- * (PROTOCOL.md §4.7): count renews per window; when fewer arrive than 85 % of the expected
- * number, stop evicting, because a network blip must never empty a service's instance list.
- * Pure: every method takes `nowMs`.
+ * Self-preservation ("guard"), per application. Counts renews as upstream registry/guard.go
+ * does (PROTOCOL.md §4.7), but pauses eviction only for a correlated loss: many instances of a
+ * large enough app going silent together, which looks like a network event rather than deaths.
+ * Upstream's rule alone (renews under 85 % of expected) also fires when the one instance of a
+ * small app dies, which then stays listed for an hour. Pure: every method takes `nowMs`.
  */
 
 /** Share of expected renews below which eviction pauses. */
 export const GUARD_RATIO = 0.85
+/**
+ * Fewest instances an app must have (listed, and expected to renew) to be protected at all.
+ * Below it a silence is taken for a death: with 1–3 instances upstream's ratio already fires
+ * on a single death, and with up to 6 on one death plus one late renew.
+ */
+export const GUARD_MIN_INSTANCES = 10
+/**
+ * Fewest instances whose renews must be missing together (a shortfall of this many times the
+ * renews expected of one) before eviction pauses: one or two dead instances and a late renew
+ * never look like a partition. From 14 instances on, the 85 % ratio alone asks as much.
+ */
+export const GUARD_MIN_LOST = 3
 /** Expected renews per instance per window (one window = two renew intervals, as upstream). */
 const RENEWS_PER_WINDOW = 2
 /** How often the expectation is recomputed from the instance count (upstream: 15 min). */
@@ -46,6 +59,8 @@ export class Guard {
   /**
    * Whether eviction is paused now, given how many instances the app has; `alive` of them are
    * known alive without renews (held by a session that heartbeats) and count as renewing.
+   * Paused when the app has at least GUARD_MIN_INSTANCES and the last window's renews fell
+   * both under 85 % of the expected number and short of it by GUARD_MIN_LOST instances' worth.
    */
   protecting(nowMs: number, instanceCount: number, alive = 0): boolean {
     this.#roll(nowMs)
@@ -53,9 +68,16 @@ export class Guard {
       this.#expected = RENEWS_PER_WINDOW * instanceCount
       this.#lastReset = nowMs
     }
-    const threshold = Math.floor(this.#expected * GUARD_RATIO)
+    // both counts: the expectation outlives evictions, the instance count outlives cancels
+    const size = Math.min(this.#expected / RENEWS_PER_WINDOW, instanceCount)
+    if (size < GUARD_MIN_INSTANCES) return false
     if (this.#renewsLastWindow < 0 && alive === 0) return true // nothing known yet
-    return Math.max(0, this.#renewsLastWindow) + alive * RENEWS_PER_WINDOW < threshold
+    const renews = Math.max(0, this.#renewsLastWindow) + alive * RENEWS_PER_WINDOW
+    const lost = this.#expected - renews
+    return (
+      renews < Math.floor(this.#expected * GUARD_RATIO) &&
+      lost >= GUARD_MIN_LOST * RENEWS_PER_WINDOW
+    )
   }
 
   /** When the current window ends: protection is re-evaluated then. */

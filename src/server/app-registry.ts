@@ -1,8 +1,9 @@
 /**
  * One application's registry with its storage: the write sequence (registry call → persist →
- * history → writers → announce), group commit, stranger renews, the catalog decision and the
- * alarm's eviction, once for every write. Platform-free: storage, time, the wake-up of held
- * polls and the catalog call come in through options, so it runs in Node as in the object.
+ * history → audit line → writers → announce), group commit, stranger renews, the catalog
+ * decision and the alarm's eviction, once for every write. Platform-free: storage, time, the
+ * wake-up of held polls and the catalog call come in through options, so it runs in Node as in
+ * the object.
  */
 import { ECODE, errorReply } from '../protocol/ecode.ts'
 import { encodeInstance } from '../protocol/instance-codec.ts'
@@ -18,6 +19,7 @@ import type {
   SnapshotQuery,
 } from '../registry/model.ts'
 import { Registry, renewStalenessMs } from '../registry/registry.ts'
+import { audit, auditRefusal } from './audit-log.ts'
 import type { AppChange, InstanceRef } from './change-log.ts'
 import type { Config } from './config.ts'
 import { InstanceWriters } from './instance-writers.ts'
@@ -134,17 +136,21 @@ export class AppRegistry {
       const now = this.#clock.now()
       if (session !== undefined) {
         const refused = this.#sessionRefusal(session, zone, hostname)
-        if (refused) return refused
+        if (refused) return auditRefusal('register', input, [hostname], actor, now, refused)
         const old = this.#registry.instance(zone, hostname)
         if (old && sameRegistration(old, input)) {
           this.#sessions.setOwner(zone, hostname, session)
           this.#registry.hold(zone, hostname, now)
+          audit('register', old, actor, now, 'claimed')
           return { code: ECODE.OK }
         }
       }
       const wasEmpty = this.#registry.size === 0
       const result = this.#registry.register(input, now)
-      if (!result.ok) return errorReply(result.error, 'register')
+      if (!result.ok) {
+        const reply = errorReply(result.error, 'register')
+        return auditRefusal('register', input, [hostname], actor, now, reply)
+      }
       const { instance, stored } = result.value
       this.#commit('register', actor, now, [instance], stored)
       if (stored) this.#sessions.setOwner(zone, hostname, session)
@@ -175,6 +181,7 @@ export class AppRegistry {
     const result = this.#registry.renew(input, now)
     if (!result.ok) return errorReply(result.error, 'renew')
     if (this.#writers().renewedBy(input.zone, input.hostname, actor)) {
+      audit('renew', input, actor, now, 'ok')
       this.#recordLater({
         atMs: now,
         op: 'renew',
@@ -191,7 +198,10 @@ export class AppRegistry {
     return this.#write(() => {
       const now = this.#clock.now()
       const result = this.#registry.cancel(input, now)
-      if (!result.ok) return errorReply(result.error, 'cancel')
+      if (!result.ok) {
+        const reply = errorReply(result.error, 'cancel')
+        return auditRefusal('cancel', input, [input.hostname], actor, now, reply)
+      }
       this.#commit('cancel', actor, now, [result.value])
       return { code: ECODE.OK }
     })
@@ -202,7 +212,10 @@ export class AppRegistry {
     return this.#write(() => {
       const now = this.#clock.now()
       const result = this.#registry.set(input, now)
-      if (!result.ok) return errorReply(result.error, 'set')
+      if (!result.ok) {
+        const reply = errorReply(result.error, 'set')
+        return auditRefusal('set', input, input.hostnames, actor, now, reply)
+      }
       this.#commit('set', actor, now, result.value)
       return { code: ECODE.OK }
     })
@@ -248,9 +261,6 @@ export class AppRegistry {
       evicted.push(...orphans)
       this.#store.renewed(this.#registry.renewsToPersist())
       if (evicted.length > 0) {
-        console.log(
-          JSON.stringify({ op: 'evict', ...this.#app, hostnames: evicted.map((i) => i.hostname) })
-        )
         await this.#announce()
         await this.#syncCatalog()
       }
@@ -268,8 +278,8 @@ export class AppRegistry {
 
   /**
    * The one write sequence, for every change: persist the instances (`persist` false: a
-   * register that lost on dirty time stores nothing), record them in the history, keep the
-   * instance writers in step, and leave the change to announce after the batch.
+   * register that lost on dirty time stores nothing), record them in the history and the audit
+   * log, keep the instance writers in step, and leave the change to announce after the batch.
    */
   #commit(
     op: Exclude<HistoryEntry['op'], 'renew'>,
@@ -284,6 +294,7 @@ export class AppRegistry {
     this.#store.record(
       instances.map((i) => ({ atMs: now, op, zone: i.zone, hostname: i.hostname, actor }))
     )
+    for (const i of instances) audit(op, i, actor, now, persist ? 'ok' : 'stale')
     // after the record: writers built now replay it, which is the same as the call below
     if (op === 'register')
       for (const i of instances) this.#writers().registered(i.zone, i.hostname, actor)

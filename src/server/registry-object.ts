@@ -19,7 +19,7 @@ import type { AppChange } from './change-log.ts'
 import { parseConfig } from './config.ts'
 import type { HistoryEntry } from './registry-store.ts'
 import { catalogOf } from './registry-stub.ts'
-import { Sessions } from './sessions.ts'
+import { SESSIONS_PER_APP, Sessions } from './sessions.ts'
 import { SqlStore } from './sql-store.ts'
 import { Waiters } from './waiters.ts'
 
@@ -51,6 +51,7 @@ export class RegistryObject extends DurableObject<Env> {
       now: () => this.now(),
       pingIntervalMs: config.renewIntervalMs,
       graceMs: config.sessionGraceMs,
+      maxSessions: this.maxSessions(),
     })
     // heartbeats are answered by the runtime: a session that only heartbeats never wakes us
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME))
@@ -133,6 +134,11 @@ export class RegistryObject extends DurableObject<Env> {
     this.#armedAt = null
     await this.#registry.alarm(this.#sessions.lastSeen())
     await this.#syncAlarm()
+  }
+
+  /** Most sessions the app accepts (sessions.ts). The test subclass lowers it. */
+  protected maxSessions(): number {
+    return SESSIONS_PER_APP
   }
 
   /** The object's clock (ms). The test subclass shifts it to travel in time. */

@@ -29,7 +29,10 @@ export async function postForm(request: Request): Promise<Result<Form, ParamErro
   const length = request.headers.get('content-length')
   const declared = Number(length ?? '0')
   if (declared > LIMITS.bodyBytes) return tooLarge()
-  const type = (request.headers.get('content-type') ?? '').toLowerCase()
+  const contentType = request.headers.get('content-type') ?? ''
+  // Lower case only to match the media type: a multipart boundary is case-sensitive (RFC 2046),
+  // and browsers write mixed-case ones (----WebKitFormBoundaryAbC…).
+  const type = contentType.toLowerCase()
   // A declared length (and no chunked encoding) frames the body: the runtime reads no more, so
   // it is read in one call. Only a body of unknown length is read piece by piece against the cap.
   const framed = length !== null && declared >= 0 && !request.headers.has('transfer-encoding')
@@ -39,7 +42,9 @@ export async function postForm(request: Request): Promise<Result<Form, ParamErro
   if (type.startsWith('multipart/form-data')) {
     const form = decodeForm(query)
     try {
-      const parts = await new Response(body, { headers: { 'content-type': type } }).formData()
+      const parts = await new Response(body, {
+        headers: { 'content-type': contentType },
+      }).formData()
       for (const [key, value] of parts) {
         if (typeof value === 'string' && value !== '')
           form.set(key, [...(form.get(key) ?? []), value])

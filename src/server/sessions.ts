@@ -30,7 +30,7 @@ import { TokenBucket } from './token-bucket.ts'
 export const SESSIONS_PER_APP = 20_000
 /** Frames per second a session may send on average, and in a burst (heartbeats aside). */
 export const FRAME_RATE = { perSecond: 20, burst: 100 } as const
-/** Refused frames after which a session is closed. */
+/** Frames refused within 10 s after which a session is closed. */
 const REFUSALS_BEFORE_CLOSE = 100
 
 const SESSION_TAG = 's'
@@ -51,8 +51,10 @@ export class Sessions {
   readonly #now: () => number
   readonly #pingIntervalMs: number
   readonly #graceMs: number
+  readonly #maxSessions: number
   readonly #log = new ChangeLog()
-  readonly #buckets = new WeakMap<WebSocket, TokenBucket>()
+  /** Frame budgets by session id (the runtime may hand us a new WebSocket object per event). */
+  readonly #buckets = new Map<string, TokenBucket>()
   /** Attachments read this wake-up (deserializing each one per push would cost more). */
   readonly #attachments = new WeakMap<WebSocket, Attachment>()
   /** At least the number of session sockets (see Waiters: counted exactly only near the cap). */
@@ -61,13 +63,14 @@ export class Sessions {
   constructor(
     ctx: DurableObjectState,
     registry: AppRegistry,
-    options: { now: () => number; pingIntervalMs: number; graceMs: number }
+    options: { now: () => number; pingIntervalMs: number; graceMs: number; maxSessions?: number }
   ) {
     this.#ctx = ctx
     this.#registry = registry
     this.#now = options.now
     this.#pingIntervalMs = options.pingIntervalMs
     this.#graceMs = options.graceMs
+    this.#maxSessions = options.maxSessions ?? SESSIONS_PER_APP
   }
 
   /** Accept a session socket the Worker forwarded (`/session?…`, rights in headers). */
@@ -76,16 +79,16 @@ export class Sessions {
     if (!grant) return new Response('bad session request', { status: 400 })
     const { 0: client, 1: server } = new WebSocketPair()
     const headers = { 'Sec-WebSocket-Protocol': SESSION_PROTOCOL }
-    if (this.#atLeastOpen >= SESSIONS_PER_APP)
+    if (this.#atLeastOpen >= this.#maxSessions)
       this.#atLeastOpen = this.#ctx.getWebSockets(SESSION_TAG).length
-    if (this.#atLeastOpen >= SESSIONS_PER_APP) {
+    if (this.#atLeastOpen >= this.#maxSessions) {
       // an ordinary socket, never hibernated: it only says why and closes
       server.accept()
       server.send(
         errorFrame(
           undefined,
           -503,
-          `${grant.appid} (env ${grant.env}) holds ${SESSIONS_PER_APP} sessions, the most it accepts: use HTTP renews and polls`
+          `${grant.appid} (env ${grant.env}) holds ${this.#maxSessions} sessions, the most it accepts: use HTTP renews and polls`
         )
       )
       server.close(1013, 'too many sessions')
@@ -109,7 +112,7 @@ export class Sessions {
           frames_per_second: FRAME_RATE.perSecond,
           frames_burst: FRAME_RATE.burst,
           instances_per_session: INSTANCES_PER_SESSION,
-          sessions_per_app: SESSIONS_PER_APP,
+          sessions_per_app: this.#maxSessions,
         },
       })
     )
@@ -126,8 +129,9 @@ export class Sessions {
     const session = this.#attachment(ws)
     if (!session) return
     if (this.#expired(ws, session)) return
-    if (!this.#bucket(ws).take(this.#now())) {
-      if (this.#bucket(ws).refused > REFUSALS_BEFORE_CLOSE) {
+    const bucket = this.#bucket(session.session)
+    if (!bucket.take(this.#now())) {
+      if (bucket.refused > REFUSALS_BEFORE_CLOSE) {
         close(ws, 1008, 'too many frames')
         return
       }
@@ -158,6 +162,7 @@ export class Sessions {
   closed(ws: WebSocket): boolean {
     const session = this.#attachment(ws)
     if (!session || session.replaced) return false
+    this.#buckets.delete(session.session)
     const others = this.#ctx.getWebSockets(sessionTag(session.session)).filter((s) => s !== ws)
     this.#atLeastOpen -= 1
     if (others.some((s) => !this.#attachment(s)?.replaced)) return false
@@ -297,11 +302,11 @@ export class Sessions {
     this.#attachments.set(ws, attachment)
   }
 
-  #bucket(ws: WebSocket): TokenBucket {
-    let bucket = this.#buckets.get(ws)
+  #bucket(session: string): TokenBucket {
+    let bucket = this.#buckets.get(session)
     if (!bucket) {
       bucket = new TokenBucket(FRAME_RATE.perSecond, FRAME_RATE.burst, this.#now())
-      this.#buckets.set(ws, bucket)
+      this.#buckets.set(session, bucket)
     }
     return bucket
   }

@@ -9,10 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
 import { mintToken, type Scope } from '../../src/auth/token.ts'
 import { encodeForm } from '../support/discovery-client.ts'
-
-const K1 = { kid: 'k1', secret: 'first-secret-for-tests-0001' }
-const K2 = { kid: 'k2', secret: 'second-secret-for-tests-0002' }
-const KEYS = `${K1.kid}:${K1.secret},${K2.kid}:${K2.secret}`
+import { K1, KEYS } from '../support/token-keys.ts'
 
 const token = (
   scopes: Scope[],

@@ -23,6 +23,12 @@ describe('parseConfig', () => {
       env: 'dev',
       nodes: [],
       hostnames: [],
+      sessionGraceMs: 10_000,
+      logWakes: false,
+    })
+    expect(parseConfig({ SESSION_GRACE_SECONDS: '3', LOG_WAKES: 'on' })).toMatchObject({
+      sessionGraceMs: 3000,
+      logWakes: true,
     })
   })
 
@@ -102,10 +108,21 @@ describe('parseConfig', () => {
     ['CORS_ORIGINS', 'https://app.example/'],
     ['CORS_ORIGINS', 'https://app.example,ftp://files.example'],
     ['CORS_ORIGINS', '**'],
+    ['SESSION_GRACE_SECONDS', '0'],
+    ['SESSION_GRACE_SECONDS', '3601'],
+    ['LOG_WAKES', 'true'],
   ])('throws a ConfigError naming %s when it is %j', (name, value) => {
     const error = failure({ [name]: value })
     expect(error.name).toBe('ConfigError')
     expect(error.message).toContain(name)
+  })
+
+  it('throws a ConfigError naming TOKEN_KEYS and the key id when a secret is under 32 bytes', () => {
+    const error = failure({ TOKEN_KEYS: `k1:${'a'.repeat(32)},k2:first-secret-for-tests-0001` })
+    expect(error.name).toBe('ConfigError')
+    expect(error.message).toBe(
+      'TOKEN_KEYS: the secret of key k2 is shorter than 32 bytes (generate one with: openssl rand -base64 32)'
+    )
   })
 
   it('throws a ConfigError naming both variables when EVICT_AFTER does not exceed RENEW_INTERVAL', () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { EXPECTATION_RESET_MS, evictionCap, GUARD_RATIO, Guard } from '../../src/registry/guard.ts'
+import {
+  EXPECTATION_RESET_MS,
+  evictionCap,
+  GUARD_MIN_INSTANCES,
+  GUARD_MIN_LOST,
+  GUARD_RATIO,
+  Guard,
+} from '../../src/registry/guard.ts'
 
 const WINDOW_MS = 60_000
 
@@ -15,69 +22,110 @@ function renew(guard: Guard, times: number, atMs: number): void {
 }
 
 describe('Guard.protecting', () => {
-  it('protects during the first window even after many renews', () => {
-    const guard = aGuard(1)
-    renew(guard, 100, 1_000)
-    expect(guard.protecting(WINDOW_MS - 1, 1)).toBe(true)
+  it('uses the thresholds the README documents', () => {
+    expect([GUARD_RATIO, GUARD_MIN_INSTANCES, GUARD_MIN_LOST]).toEqual([0.85, 10, 3])
   })
 
-  it('protects during the first window even when no renew is expected', () => {
-    expect(aGuard(0).protecting(WINDOW_MS - 1, 0)).toBe(true)
-    expect(aGuard(0).protecting(WINDOW_MS, 0)).toBe(false)
+  it('never protects an app of fewer than 10 instances, not even in the first window', () => {
+    for (const n of [0, 1, 3, 9]) {
+      const guard = aGuard(n)
+      expect(guard.protecting(WINDOW_MS - 1, n), `${n} in the first window`).toBe(false)
+      expect(guard.protecting(2 * WINDOW_MS, n), `${n} after a silent window`).toBe(false)
+    }
+  })
+
+  it('lets the lone instance of an app that stopped renewing be evicted', () => {
+    const guard = aGuard(1)
+    renew(guard, 2, 10_000)
+    expect(guard.protecting(WINDOW_MS, 1)).toBe(false)
+    expect(guard.protecting(2 * WINDOW_MS, 1)).toBe(false) // the second window had none
+  })
+
+  it('protects an app of 10 or more during the first window, even after many renews', () => {
+    const guard = aGuard(10)
+    renew(guard, 100, 1_000)
+    expect(guard.protecting(WINDOW_MS - 1, 10)).toBe(true)
   })
 
   it('protects when the last window saw fewer than floor(0.85 × expected) renews', () => {
-    const guard = aGuard(10) // expected 20, threshold 17
-    renew(guard, 16, 30_000)
-    expect(guard.protecting(WINDOW_MS, 10)).toBe(true)
+    const guard = aGuard(20) // expected 40, threshold 34
+    renew(guard, 33, 30_000)
+    expect(guard.protecting(WINDOW_MS, 20)).toBe(true)
   })
 
   it('does not protect when the last window saw exactly the threshold', () => {
-    const guard = aGuard(10)
-    renew(guard, 17, 30_000)
-    expect(guard.protecting(WINDOW_MS, 10)).toBe(false)
+    const guard = aGuard(20)
+    renew(guard, 34, 30_000)
+    expect(guard.protecting(WINDOW_MS, 20)).toBe(false)
+  })
+
+  it("needs 3 instances' worth of renews missing, besides the ratio", () => {
+    // 10 instances: expected 20, threshold 17; each instance renews twice per window
+    const counts = [16, 15, 14].map((renews) => {
+      const guard = aGuard(10)
+      renew(guard, renews, 30_000)
+      return [renews, guard.protecting(WINDOW_MS, 10)]
+    })
+    // 16: one dead; 15: one dead and one late renew; 14: three silent together
+    expect(counts).toEqual([
+      [16, false],
+      [15, false],
+      [14, true],
+    ])
+  })
+
+  it('needs the app to list 10 instances, not only to expect them', () => {
+    const guard = aGuard(12)
+    expect(guard.protecting(WINDOW_MS, 9)).toBe(false)
+    expect(guard.protecting(WINDOW_MS, 10)).toBe(true)
+  })
+
+  it('counts instances held alive by a session as renewing', () => {
+    const guard = aGuard(20) // expected 40, threshold 34; no renew at all
+    expect(guard.protecting(WINDOW_MS, 20, 20)).toBe(false)
+    expect(guard.protecting(WINDOW_MS, 20, 17)).toBe(false) // 34 renews' worth
+    expect(guard.protecting(WINDOW_MS, 20, 16)).toBe(true)
   })
 
   it('judges by the last complete window, not the current one', () => {
-    const guard = aGuard(10)
-    renew(guard, 17, 30_000)
+    const guard = aGuard(20)
+    renew(guard, 34, 30_000)
     renew(guard, 100, WINDOW_MS + 1_000) // counted for the window after
-    expect(guard.protecting(WINDOW_MS + 59_999, 10)).toBe(false)
-    expect(guard.protecting(2 * WINDOW_MS, 10)).toBe(false)
-    expect(guard.protecting(3 * WINDOW_MS, 10)).toBe(true) // the third window had no renews
+    expect(guard.protecting(WINDOW_MS + 59_999, 20)).toBe(false)
+    expect(guard.protecting(2 * WINDOW_MS, 20)).toBe(false)
+    expect(guard.protecting(3 * WINDOW_MS, 20)).toBe(true) // the third window had no renews
   })
 
   it('protects after a gap of more than one window without renews', () => {
-    const guard = aGuard(10)
-    renew(guard, 20, 30_000)
-    expect(guard.protecting(2 * WINDOW_MS + 5, 10)).toBe(true)
+    const guard = aGuard(20)
+    renew(guard, 40, 30_000)
+    expect(guard.protecting(2 * WINDOW_MS + 5, 20)).toBe(true)
   })
 
   it('counts renews on window boundaries in the new window', () => {
-    const guard = aGuard(1) // threshold 1
-    guard.renewed(WINDOW_MS)
-    expect(guard.protecting(WINDOW_MS, 1)).toBe(true) // the first window had none
-    expect(guard.protecting(2 * WINDOW_MS, 1)).toBe(false)
+    const guard = aGuard(10)
+    renew(guard, 20, WINDOW_MS)
+    expect(guard.protecting(WINDOW_MS, 10)).toBe(true) // the first window had none
+    expect(guard.protecting(2 * WINDOW_MS, 10)).toBe(false)
   })
 
   it('lowers the expectation by 2 per cancel, not below 0', () => {
-    const guard = aGuard(2) // expected 4, threshold 3
-    guard.cancelled() // expected 2, threshold 1
-    renew(guard, 1, 10_000)
-    expect(guard.protecting(WINDOW_MS, 1)).toBe(false)
+    const guard = aGuard(12) // expected 24, threshold 20
     guard.cancelled()
-    guard.cancelled() // expected 0, not −2
-    guard.added() // expected 2 again, threshold 1
-    expect(guard.protecting(2 * WINDOW_MS, 1)).toBe(true) // the second window had no renews
+    guard.cancelled() // expected 20, threshold 17
+    renew(guard, 17, 10_000)
+    expect(guard.protecting(WINDOW_MS, 10)).toBe(false)
+    for (let i = 0; i < 15; i += 1) guard.cancelled() // expected 0, not −10
+    for (let i = 0; i < 10; i += 1) guard.added() // expected 20 again
+    expect(guard.protecting(2 * WINDOW_MS, 10)).toBe(true) // the second window had no renews
   })
 
   it('resets the expectation to 2 × the instance count every 15 minutes', () => {
-    const guard = aGuard(10) // expected 20, threshold 17
-    const last = EXPECTATION_RESET_MS - WINDOW_MS
-    renew(guard, 2, last + 1)
-    // before the reset 2 renews are far below 17; after it the count is 1 instance → threshold 1
-    expect(guard.protecting(EXPECTATION_RESET_MS - 1, 1)).toBe(true)
-    expect(guard.protecting(EXPECTATION_RESET_MS, 1)).toBe(false)
+    const guard = aGuard(20) // expected 40
+    renew(guard, 20, EXPECTATION_RESET_MS - WINDOW_MS + 1)
+    // before the reset the last window had none; after it 10 instances expect 20 renews, as seen
+    expect(guard.protecting(EXPECTATION_RESET_MS - 1, 10)).toBe(true)
+    expect(guard.protecting(EXPECTATION_RESET_MS, 10)).toBe(false)
   })
 })
 

@@ -247,6 +247,29 @@ describe('parseRegister', () => {
     })
   })
 
+  describe('latest_timestamp', () => {
+    // the reference binds it as int64 (and then ignores it): a bad value fails the binding
+    it.each(['0', '1700000000100000001', INT64_MAX, INT64_MIN, ''])('accepts %j', (value) => {
+      expect(parseRegister(aRegisterForm({ latest_timestamp: value })).ok).toBe(true)
+    })
+
+    it.each(BAD_INT64)('refuses %j', (value) => {
+      expectFieldError(
+        parseRegister(aRegisterForm({ latest_timestamp: value })),
+        'latest_timestamp'
+      )
+    })
+
+    it('refuses 1e18 with a message naming it', () => {
+      expect(
+        expectFieldError(
+          parseRegister(aRegisterForm({ latest_timestamp: '1e18' })),
+          'latest_timestamp'
+        )
+      ).toBe('latest_timestamp: not an int64: "1e18"')
+    })
+  })
+
   describe('limits', () => {
     it.each(['appid', 'env', 'zone', 'region'])(
       `accepts a ${LIMITS.idChars}-character %s and refuses one more`,

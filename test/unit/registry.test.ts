@@ -40,6 +40,12 @@ function only(registry: Registry, hostname = 'h1'): Instance {
 
 const hostnames = (instances: Instance[]) => instances.map((i) => i.hostname)
 
+/** Register `h0` … `h<n-1>` at `atMs`; none of them renews unless the test says so. */
+function registerMany(registry: Registry, n: number, atMs: number, prefix = 'h'): void {
+  for (let i = 0; i < n; i += 1)
+    registry.register(aRegisterInput({ hostname: `${prefix}${i}` }), atMs)
+}
+
 describe('Registry.register', () => {
   it('stamps every timestamp of a new instance with now in nanoseconds', () => {
     const { clock, registry } = setup()
@@ -544,16 +550,49 @@ describe('Registry.evictExpired', () => {
     expect(registry.size).toBe(0)
   })
 
-  it('keeps an expired instance during the first guard window, whatever the renew count', () => {
+  it('keeps an expired instance of an app of 10 or more during the first guard window', () => {
     // A lease shorter than the guard window (2 × renew interval) expires inside the first window.
     const { registry } = setup({ evictAfterMs: 40_000 })
     registry.register(aRegisterInput({ hostname: 'dead' }), T0_MS)
-    registry.register(aRegisterInput({ hostname: 'live' }), T0_MS)
-    for (let i = 0; i < 10; i += 1)
-      registry.renew(aRenewInput({ hostname: 'live' }), T0_MS + 30_000)
+    registerMany(registry, 10, T0_MS, 'live')
+    for (const at of [10_000, 30_000]) {
+      for (let i = 0; i < 10; i += 1)
+        registry.renew(aRenewInput({ hostname: `live${i}` }), T0_MS + at)
+    }
     expect(registry.evictExpired(T0_MS + 59_999)).toEqual([])
-    // the second window sees 10 renews ≥ floor(4 × 0.85) = 3
+    // the second window sees 20 renews ≥ floor(22 × 0.85) = 18
     expect(hostnames(registry.evictExpired(T0_MS + 60_000))).toEqual(['dead'])
+  })
+
+  it('evicts the lone silent instance of an app one lease after its last renew', () => {
+    const { clock, registry } = setup()
+    registry.register(aRegisterInput(), clock.now())
+    expect(registry.evictExpired(clock.advance(EVICT_AFTER_MS - 1))).toEqual([])
+    expect(hostnames(registry.evictExpired(clock.advance(1)))).toEqual(['h1'])
+  })
+
+  /** `live0…` renewing at +10 s and +40 s and `dead0…` never, registered at T0; scan at +90 s. */
+  function liveAndDead(live: number, dead: number) {
+    const { clock, registry } = setup()
+    registerMany(registry, live, clock.now(), 'live')
+    registerMany(registry, dead, clock.now(), 'dead')
+    for (const at of [10_000, 40_000]) {
+      for (let i = 0; i < live; i += 1)
+        registry.renew(aRenewInput({ hostname: `live${i}` }), T0_MS + at)
+    }
+    return { registry, scanAt: clock.advance(EVICT_AFTER_MS) }
+  }
+
+  it('evicts two dead instances of a 10-instance app: a loss too small to be a partition', () => {
+    // 16 renews < floor(20 × 0.85) = 17, but only 2 instances' worth are missing (3 needed)
+    const { registry, scanAt } = liveAndDead(8, 2)
+    expect(hostnames(registry.evictExpired(scanAt))).toEqual(['dead0', 'dead1'])
+  })
+
+  it('keeps the silent instances of a 10-instance app when 3 fall silent together', () => {
+    const { registry, scanAt } = liveAndDead(7, 3)
+    expect(registry.evictExpired(scanAt)).toEqual([])
+    expect(registry.size).toBe(10)
   })
 
   it('evicts in the first guard window when selfPreservation is false', () => {
@@ -593,12 +632,13 @@ describe('Registry.evictExpired', () => {
     expect(registry.size).toBe(19)
   })
 
-  it('evicts an instance silent past maxSilenceMs even under self-preservation', () => {
+  it('evicts instances silent past maxSilenceMs even under self-preservation', () => {
     const { clock, registry } = setup()
-    registry.register(aRegisterInput(), clock.now())
+    registerMany(registry, 10, clock.now())
     expect(registry.evictExpired(clock.advance(EVICT_AFTER_MS))).toEqual([])
     expect(registry.evictExpired(T0_MS + MAX_SILENCE_MS - 1)).toEqual([])
-    expect(hostnames(registry.evictExpired(T0_MS + MAX_SILENCE_MS))).toEqual(['h1'])
+    // at most size − floor(size × 0.85) = 2 per scan
+    expect(hostnames(registry.evictExpired(T0_MS + MAX_SILENCE_MS))).toEqual(['h0', 'h1'])
   })
 
   /**
@@ -662,7 +702,7 @@ describe('Registry.nextWakeMs', () => {
 
   it('is the end of the guard window when a lease has already ended', () => {
     const { clock, registry } = setup()
-    registry.register(aRegisterInput(), clock.now())
+    registerMany(registry, 10, clock.now())
     clock.advance(EVICT_AFTER_MS + 5_000) // 95 s: in the second 60 s window
     expect(registry.evictExpired(clock.now())).toEqual([]) // protected
     expect(registry.nextWakeMs(clock.now())).toBe(T0_MS + 120_000)
@@ -780,16 +820,21 @@ describe('Registry.load', () => {
   })
 
   it('counts loaded instances in the self-preservation expectation', () => {
-    // 2 loaded instances expect 4 renews per window (threshold 3): 2 renews turn protection on.
+    // 12 loaded instances expect 24 renews per window (threshold 20): 6 of them renewing turn
+    // protection on; without the loaded ones counted, nothing would be expected or protected.
     const { clock, registry } = setup()
+    const names = Array.from({ length: 12 }, (_, i) => `h${i}`)
     registry.load(
-      [aStoredInstance(T0_MS, { hostname: 'live' }), aStoredInstance(T0_MS, { hostname: 'dead' })],
+      names.map((hostname) => aStoredInstance(T0_MS, { hostname })),
       msToNs(T0_MS),
       0
     )
-    for (const at of [10_000, 50_000]) registry.renew(aRenewInput({ hostname: 'live' }), T0_MS + at)
+    for (const at of [10_000, 50_000]) {
+      for (const hostname of names.slice(0, 6))
+        registry.renew(aRenewInput({ hostname }), T0_MS + at)
+    }
     expect(registry.evictExpired(clock.advance(EVICT_AFTER_MS))).toEqual([])
-    expect(registry.size).toBe(2)
+    expect(registry.size).toBe(12)
   })
 })
 

@@ -53,24 +53,35 @@ describe('RegistryObject.alarm', () => {
     expect(await hostnames(appid)).toEqual(['h1'])
   })
 
-  it('keeps a lone silent instance under self-preservation and re-arms for the next window', async () => {
+  it('evicts the lone instance of an app at its lease end: self-preservation is for larger apps', async () => {
     const appid = freshAppid()
     apps.push(appid)
     await register(appid, 'h1')
-    await advance(appid, 300_000)
-    await runDurableObjectAlarm(stubOf(appid))
-    expect(await hostnames(appid)).toEqual(['h1'])
-    expect(await alarmAt(appid)).not.toBeNull()
-  })
-
-  it('evicts even under self-preservation once an instance is silent for an hour', async () => {
-    const appid = freshAppid()
-    apps.push(appid)
-    await register(appid, 'h1')
-    await advance(appid, 3_600_000)
+    await advance(appid, 90_000)
     await runDurableObjectAlarm(stubOf(appid))
     expect(await hostnames(appid)).toBeUndefined()
     expect(await alarmAt(appid)).toBeNull()
+  })
+
+  it('keeps a 10-instance app that fell silent together and re-arms for the next window', async () => {
+    const appid = freshAppid()
+    apps.push(appid)
+    const all = Array.from({ length: 10 }, (_, i) => `h${i}`)
+    for (const h of all) await register(appid, h)
+    await advance(appid, 300_000)
+    await runDurableObjectAlarm(stubOf(appid))
+    expect(await hostnames(appid)).toEqual(all)
+    expect(await alarmAt(appid)).not.toBeNull()
+  })
+
+  it('evicts even under self-preservation once instances are silent for an hour, 15 % per scan', async () => {
+    const appid = freshAppid()
+    apps.push(appid)
+    for (let i = 0; i < 10; i++) await register(appid, `h${i}`)
+    await advance(appid, 3_600_000)
+    await runDurableObjectAlarm(stubOf(appid))
+    expect(await hostnames(appid)).toHaveLength(8)
+    expect(await alarmAt(appid)).not.toBeNull()
   })
 
   it('removes the alarm when the last instance is cancelled', async () => {

@@ -1,9 +1,17 @@
 /** Sessions (docs/sessions.md) through the real Worker, object, SQLite, alarms and sockets. */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { type Frame, openSession, registerFrame, type TestSession } from './session-support.ts'
+import { sessionGrantHeaders } from '../../src/server/session-grant.ts'
+import {
+  type Frame,
+  freshSession,
+  openSession,
+  registerFrame,
+  type TestSession,
+} from './session-support.ts'
 import {
   advance,
+  BASE,
   drainAlarms,
   freshAppid,
   get,
@@ -14,8 +22,9 @@ import {
   renew,
   stubOf,
   waitFor,
+  worker,
 } from './support.ts'
-import type { TestRegistryObject } from './worker.ts'
+import { SMALL_CAP_APPID, type TestRegistryObject } from './worker.ts'
 
 const apps = drainAlarms()
 const GRACE_MS = 10_000
@@ -235,3 +244,63 @@ describe('a session watches', () => {
 function sessionIdOf(session: TestSession): string {
   return String(session.frames.find((f) => f.type === 'hello')?.session)
 }
+
+describe('limits', () => {
+  it('past the per-app cap, a session is told why and closed with 1013', async () => {
+    const appid = `${SMALL_CAP_APPID}${crypto.randomUUID()}`
+    const open = await Promise.all([1, 2, 3].map(() => openSession(appid)))
+    const refused = await worker.fetch(`${BASE}/session?appid=${appid}&env=dev`, {
+      headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': 'discovery.v1' },
+    })
+    const ws = refused.webSocket as WebSocket
+    const said: string[] = []
+    let closed: number | undefined
+    ws.addEventListener('message', (e) => said.push(String(e.data)))
+    ws.addEventListener('close', (e) => {
+      closed = e.code
+    })
+    ws.accept()
+    await waitFor(() => closed !== undefined)
+    expect(closed).toBe(1013)
+    expect(said[0]).toMatch(
+      /^\{"type":"error","code":-503,"message":"capped\.[^"]* holds 3 sessions/
+    )
+    for (const s of open) s.close()
+  })
+
+  it('a session that sends too many frames is refused with -429, then closed with 1008', async () => {
+    const appid = freshAppid()
+    const session = await openSession(appid)
+    for (let i = 0; i < 150; i++) session.send('{"op":"unwatch"}')
+    await session.next((f) => f.type === 'error' && f.code === -429)
+    for (let i = 0; i < 150; i++) session.send('{"op":"unwatch"}')
+    await waitFor(() => session.closed !== undefined)
+    expect(session.closed?.code).toBe(1008)
+  })
+
+  it('closes a session whose token expired with 4401 at its next frame', async () => {
+    const appid = freshAppid()
+    apps.push(appid)
+    const grant = sessionGrantHeaders({
+      appid,
+      env: 'dev',
+      session: freshSession(),
+      actor: 'token:t1',
+      may: ['read', 'write'],
+      expiresMs: Date.now() + 60_000,
+    })
+    const response = await stubOf(appid).fetch('https://registry/session', {
+      headers: { Upgrade: 'websocket', ...grant },
+    })
+    const ws = response.webSocket as WebSocket
+    let closed: number | undefined
+    ws.addEventListener('close', (e) => {
+      closed = e.code
+    })
+    ws.accept()
+    await advance(appid, 61_000)
+    ws.send('{"op":"unwatch"}')
+    await waitFor(() => closed !== undefined)
+    expect(closed).toBe(4401)
+  })
+})

@@ -11,6 +11,10 @@ export { default } from '../../src/server/index.ts'
 const offsets = new Map<string, number>()
 /** webSocketMessage calls by object id: heartbeats must never add to it. */
 const messages = new Map<string, number>()
+/** A lower session cap for the apps named here (by appid prefix), to test the cap. */
+export const SMALL_CAP_APPID = 'capped.'
+const SMALL_CAP = 3
+
 /** webSocketClose calls by object id. */
 const closes = new Map<string, number>()
 
@@ -41,6 +45,11 @@ export class TestRegistryObject extends RegistryObject {
     await super.webSocketClose(ws)
     const id = this.ctx.id.toString()
     closes.set(id, (closes.get(id) ?? 0) + 1)
+  }
+
+  protected override maxSessions(): number {
+    // the object does not know its appid before the first register: go by its name
+    return this.ctx.id.name?.startsWith(`dev/${SMALL_CAP_APPID}`) ? SMALL_CAP : super.maxSessions()
   }
 
   protected override now(): number {

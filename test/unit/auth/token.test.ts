@@ -6,10 +6,12 @@ import {
   type TokenClaims,
   verifyToken,
 } from '../../../src/auth/token.ts'
+import { K1, K2 } from '../../support/token-keys.ts'
 
-const K1 = { kid: 'k1', secret: 'first-secret-0123456789' }
-const K2 = { kid: 'k2', secret: 'second-secret-0123456789' }
 const NOW = 1_800_000_000_000
+/** Secrets of 32 bytes (the least accepted) and of 31. */
+const A32 = 'a'.repeat(32)
+const B31 = 'b'.repeat(31)
 const claims = (over: Partial<TokenClaims> = {}): TokenClaims => ({
   tid: 't1',
   scopes: ['read'],
@@ -34,7 +36,10 @@ describe('verifyToken', () => {
   })
 
   it('refuses a token whose kid names a key with another secret', async () => {
-    const forged = await mintToken(claims(), { kid: 'k1', secret: 'not-the-real-secret-000' })
+    const forged = await mintToken(claims(), {
+      kid: 'k1',
+      secret: 'not-the-real-secret-0123456789-abcdef',
+    })
     expect(await verifyToken(forged, [K1], NOW)).toEqual({ ok: false, problem: 'bad signature' })
   })
 
@@ -71,6 +76,12 @@ describe('verifyToken', () => {
 })
 
 describe('mintToken', () => {
+  it('refuses a secret under 32 bytes with the same words as TOKEN_KEYS', async () => {
+    await expect(mintToken(claims(), { kid: 'k7', secret: B31 })).rejects.toThrow(
+      'token key: the secret of key k7 is shorter than 32 bytes (generate one with: openssl rand -base64 32)'
+    )
+  })
+
   it('refuses claims that could not be verified later', async () => {
     await expect(mintToken(claims({ scopes: [] }), K1)).rejects.toThrow(/scopes/)
     await expect(mintToken(claims({ apps: ['a b'] }), K1)).rejects.toThrow(/apps/)
@@ -92,16 +103,28 @@ describe('matches', () => {
 
 describe('parseTokenKeys', () => {
   it('reads kid:secret pairs, secrets may contain colons', () => {
-    expect(parseTokenKeys('k1:aaaaaaaaaaaaaaaa, k2:b:bbbbbbbbbbbbbbbb')).toEqual([
-      { kid: 'k1', secret: 'aaaaaaaaaaaaaaaa' },
-      { kid: 'k2', secret: 'b:bbbbbbbbbbbbbbbb' },
+    expect(parseTokenKeys(`k1:${A32}, k2:b:${B31}`)).toEqual([
+      { kid: 'k1', secret: A32 },
+      { kid: 'k2', secret: `b:${B31}` },
     ])
   })
 
-  it('refuses short secrets, bad kids and duplicate kids without echoing secrets', () => {
-    expect(() => parseTokenKeys('k1:short')).toThrow(/at least 16/)
-    expect(() => parseTokenKeys('bad kid:aaaaaaaaaaaaaaaa')).toThrow(/kid:secret/)
-    expect(() => parseTokenKeys('k1:aaaaaaaaaaaaaaaa,k1:bbbbbbbbbbbbbbbb')).toThrow(/twice/)
-    expect(() => parseTokenKeys('k1:short')).not.toThrow(/short/)
+  it('refuses a secret under 32 bytes, naming its key id and never the secret', () => {
+    const refusal = () => parseTokenKeys(`k1:${A32},k2:${B31}`)
+    expect(refusal).toThrow(
+      'TOKEN_KEYS: the secret of key k2 is shorter than 32 bytes (generate one with: openssl rand -base64 32)'
+    )
+    expect(refusal).not.toThrow(B31)
+    expect(() => parseTokenKeys('k1:first-secret-for-tests-0001')).toThrow(/key k1 .*32 bytes/)
+  })
+
+  it('counts the secret in UTF-8 bytes, as HMAC keys it', () => {
+    expect(parseTokenKeys(`k1:${'é'.repeat(16)}`)).toHaveLength(1) // 16 characters, 32 bytes
+    expect(() => parseTokenKeys(`k1:${'é'.repeat(15)}a`)).toThrow(/key k1/) // 31 bytes
+  })
+
+  it('refuses bad kids and duplicate kids without echoing secrets', () => {
+    expect(() => parseTokenKeys(`bad kid:${A32}`)).toThrow(/kid:secret/)
+    expect(() => parseTokenKeys(`k1:${A32},k1:${'c'.repeat(32)}`)).toThrow(/twice/)
   })
 })

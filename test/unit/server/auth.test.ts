@@ -11,11 +11,9 @@ import { mintToken, type Scope } from '../../../src/auth/token.ts'
 import { encodeForm } from '../../../src/protocol/form.ts'
 import { parseConfig } from '../../../src/server/config.ts'
 import { limitersFor } from '../../../src/server/rate-limits.ts'
+import { K1, K2, KEYS } from '../../support/token-keys.ts'
 import { countingLimiter, HOST, testApp } from './test-app.ts'
 
-const K1 = { kid: 'k1', secret: 'first-secret-for-tests-0001' }
-const K2 = { kid: 'k2', secret: 'second-secret-for-tests-0002' }
-const KEYS = `${K1.kid}:${K1.secret},${K2.kid}:${K2.secret}`
 const VARS = { AUTH: 'tokens', TOKEN_KEYS: KEYS, REVOKED_TOKENS: 'gone' }
 
 const token = (
@@ -243,10 +241,10 @@ describe('token checks', () => {
     const [p, kid, claims, sig] = reader.split('.')
     const tampered = `${p}.${kid}.${claims}x.${sig}`
     const unknownKey = await token(['read'], ['demo.*'], ['dev'], {
-      key: { kid: 'k9', secret: 'some-other-secret-00000' },
+      key: { kid: 'k9', secret: 'some-other-secret-0123456789-abcdefgh' },
     })
     const wrongSecret = await token(['read'], ['demo.*'], ['dev'], {
-      key: { kid: 'k1', secret: 'some-other-secret-00000' },
+      key: { kid: 'k1', secret: 'some-other-secret-0123456789-abcdefgh' },
     })
     const revoked = await token(['read'], ['demo.*'], ['dev'], { tid: 'gone' })
     const cases: [string, string][] = [

@@ -4,10 +4,10 @@
  * test/e2e/sdk-browser.test.ts drives the SDK from a real browser on top of this.
  */
 import { describe, expect, it } from 'vitest'
+import { KEYS } from '../../support/token-keys.ts'
 import { testApp } from './test-app.ts'
 
 const PAGE = 'https://console.example'
-const KEYS = 'k1:first-secret-for-tests-0001'
 
 const PREFLIGHT = {
   method: 'OPTIONS',

@@ -10,6 +10,7 @@ import { parseConfig } from '../../../src/server/config.ts'
 import { serverError } from '../../../src/server/middleware/server-error.ts'
 import { readRoutes } from '../../../src/server/routes/read.ts'
 import { fakeBindings } from '../../support/fake-namespace.ts'
+import { KEYS } from '../../support/token-keys.ts'
 import { BASE, HOST, testApp } from './test-app.ts'
 
 const OK = '{"code":0,"message":"0","ttl":1}'
@@ -147,6 +148,13 @@ describe('envelopes', () => {
       form: { ...instance('demo.a', 'h1'), hostname: undefined },
     })
     expect(noHostname.text).toBe('{"code":-400,"message":"hostname: required","ttl":1}')
+    const badCursor = await call('/discovery/register', {
+      form: { ...instance('demo.a', 'h1'), latest_timestamp: '1e18' },
+    })
+    expect(badCursor.text).toBe(
+      '{"code":-400,"message":"latest_timestamp: not an int64: \\"1e18\\"","ttl":1}'
+    )
+    expect((await call('/discovery/fetch?appid=demo.a&env=dev&status=1')).text).toBe(FETCH_404)
     const poll = await call('/discovery/poll?appid=demo.a&env=dev&latest_timestamp=0')
     expect(poll.text).toBe('{"code":-400,"message":"hostname: required","ttl":1}')
     const polls = await call(
@@ -207,10 +215,7 @@ describe('the -500 guard', () => {
 
   it('guards the middleware too: a rate limiter that throws is a -500', async () => {
     const limiter: RateLimit = { limit: async () => Promise.reject(new Error('limiter down')) }
-    const { call } = testApp(
-      { AUTH: 'tokens', TOKEN_KEYS: 'k1:first-secret-for-tests-0001' },
-      { address: limiter }
-    )
+    const { call } = testApp({ AUTH: 'tokens', TOKEN_KEYS: KEYS }, { address: limiter })
     vi.spyOn(console, 'error').mockImplementation(() => {})
     const r = await call('/discovery/nodes')
     expect([r.status, r.text]).toEqual([200, '{"code":-500,"message":"-500","ttl":1}'])

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest'
 import { mintToken, type Scope } from '../../../src/auth/token.ts'
 import { registryName } from '../../../src/server/registry-stub.ts'
 import { sessionGrantFrom } from '../../../src/server/session-grant.ts'
+import { K1 as KEY } from '../../support/token-keys.ts'
 import { testApp } from './test-app.ts'
 
-const KEY = { kid: 'k1', secret: 'first-secret-for-tests-0001' }
 const AUTH_ON = { AUTH: 'tokens', TOKEN_KEYS: `${KEY.kid}:${KEY.secret}` }
 const UPGRADE = { upgrade: 'websocket', 'sec-websocket-protocol': 'discovery.v1' }
 const SESSION = 'abcdefghijklmnopqrstuv'
