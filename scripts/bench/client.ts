@@ -46,7 +46,15 @@ export async function waitIdle(url: string, minMs = 500, quickMs = 5, maxMs = 60
   const idle = async (): Promise<boolean> => {
     if (quick >= 3) return true
     const t = performance.now()
-    await (await fetch(`${url}${PATHS.nodes}`)).text()
+    try {
+      await (await fetch(`${url}${PATHS.nodes}`)).text()
+    } catch (error) {
+      // a keep-alive connection the server closed as it was reused (ECONNRESET, "other side
+      // closed"): not an answer, so not a quick one; ask again on a new connection
+      if (!(error instanceof TypeError)) throw error
+      quick = 0
+      return false
+    }
     quick = performance.now() - t <= quickMs ? quick + 1 : 0
     return false
   }

@@ -1,5 +1,5 @@
 /**
- * Command line: `--quick` (under 2 minutes), `--json FILE` (write the figures as one JSON
+ * Command line: `--quick` (about 5 minutes), `--json FILE` (write the figures as one JSON
  * object), `--help`. The profile says how long and how often each figure is measured.
  */
 
@@ -15,6 +15,12 @@ export interface Profile {
   wakeRounds: number
   /** Restarts for reload_ms_10k (median). */
   reloads: number
+  /** Seconds of the idle window of idle_object_wakes_per_min (heartbeats every 30 s). */
+  idleSeconds: number
+  /** Rounds of session_wake_p99_ms_10000 (10,000 sessions each). */
+  wakeRounds10k: number
+  /** Kills for session_death_ms (median). */
+  deaths: number
 }
 
 export interface Options {
@@ -29,6 +35,9 @@ const FULL: Profile = {
   fetchLatencyRequests: 50,
   wakeRounds: 5,
   reloads: 3,
+  idleSeconds: 120,
+  wakeRounds10k: 2,
+  deaths: 3,
 }
 const QUICK: Profile = {
   name: 'quick',
@@ -37,13 +46,18 @@ const QUICK: Profile = {
   fetchLatencyRequests: 15,
   wakeRounds: 3,
   reloads: 1,
+  idleSeconds: 60,
+  wakeRounds10k: 1,
+  deaths: 1,
 }
 
 export const USAGE = `npm run bench [-- --quick] [-- --json FILE]
 
 Builds the worker, serves it with Miniflare in a child process and measures the registry from
-this process. --quick: shorter runs (about 80 s); the full run takes about 3 minutes.
---json FILE: also write the figures, targets and verdicts as one JSON object.`
+this process; then etcd side by side (when etcd is on PATH) and sessions on a second server.
+--quick: shorter runs (about 5 minutes); the full run takes about 8 minutes.
+--json FILE: also write the figures (null where not measured), targets, verdicts and notes
+as one JSON object.`
 
 export function parseOptions(argv: string[]): Options | 'help' {
   let quick = false

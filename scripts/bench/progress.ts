@@ -58,6 +58,13 @@ export class Progress {
     }
   }
 
+  /** Count a step that cannot run in this run, saying why. */
+  skip(label: string, why: string): void {
+    this.#done += 1
+    const count = String(this.#done).padStart(String(this.#total).length)
+    this.#line(`[${count}/${this.#total}] ${label}: skipped (${why})`)
+  }
+
   #line(text: string): void {
     process.stderr.write(this.#tty ? `\r\x1b[K${text}\n` : `${text}\n`)
   }

@@ -1,24 +1,54 @@
 /**
- * The measurement sequence: one server, one state directory, every figure in one run. Rates
- * alternate with baseline runs, and renew runs and wake rounds with the same on the floor
- * worker, so noise from the rest of the machine hits them alike; each wake round is one trial (its
- * figure is the median over rounds); the restarts come last.
+ * The measurement sequence: every figure in one run. First the HTTP registry (one server, one
+ * state directory): rates alternate with baseline runs, and renew runs and wake rounds with
+ * the same on the floor worker, so noise from the rest of the machine hits them alike; each
+ * wake round is one trial (its figure is the median over rounds); the restarts come last.
+ * Then, with those servers stopped, etcd (when on PATH) and a second server for sessions:
+ * heartbeats alternate with etcd keepalives and session wake rounds with etcd watch rounds.
+ * Last, the costs, from what the run counted. A figure that cannot be measured is null, with
+ * a note saying why.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from './build.ts'
 import { fetchHostnames } from './client.ts'
+import { ASSUMED, type CostModel, costModel, costs } from './cost.ts'
+import {
+  type Etcd,
+  findEtcd,
+  grantLeases,
+  keepalives,
+  measureEtcdWake,
+  NO_ETCD,
+  startEtcd,
+} from './etcd.ts'
 import type { Figures } from './figures.ts'
+import { countLeaseWork } from './http-leases.ts'
 import { rssWithSmallApps } from './memory.ts'
 import { CpuMeter } from './noise.ts'
 import type { Profile } from './options.ts'
 import { Progress } from './progress.ts'
 import { restartAndFetch } from './reload.ts'
 import { type Server, type ServerOptions, startServer } from './server.ts'
+import type { Session } from './session-client.ts'
+import {
+  IDLE_SESSIONS,
+  type IdleResult,
+  measureDeath,
+  measureIdle,
+  measurePing,
+  measureSessionWake,
+  openFilesShortfall,
+  openPingSessions,
+  PING_SESSIONS,
+  probeSessions,
+  SESSION_VARS,
+} from './sessions.ts'
 import { median, percentile } from './stats.ts'
 import * as load from './throughput.ts'
 import { measureFloor, measureWake } from './wake.ts'
+import { tallyText } from './wake-log.ts'
 import { freshAppid } from './wire.ts'
 
 /** Instances of the big app (register, renew, fetch, reload, memory) and the fetch-rate app. */
@@ -33,12 +63,23 @@ const VARS = { POLL_HOLD_SECONDS: '600', AUTH: 'off' }
 const rps = (r: { rps: number }) => `${r.rps.toFixed(0)} req/s`
 const ms = (value: number) => `${value.toFixed(1)} ms`
 const pcts = (l: number[]) => `p50 ${ms(percentile(l, 50))}, p99 ${ms(percentile(l, 99))}`
+/** Sessions of the larger session wake figure. */
+const MANY_SESSIONS = 10_000
 
 export interface Run {
   figures: Figures
   /** Cores other processes used during each measured step. */
   others: number[]
+  /** Why figures are null, and anything else the reader must know about this run. */
+  notes: string[]
+  cost: CostModel
 }
+
+/** The median of per-round percentiles, or null without rounds. */
+const medianOf = (rounds: number[][], p: number): number | null =>
+  rounds.length === 0 ? null : median(rounds.map((l) => percentile(l, p)))
+const medianOrNull = (values: number[]): number | null =>
+  values.length === 0 ? null : median(values)
 
 export async function run(profile: Profile): Promise<Run> {
   const { rounds, sliceSeconds, wakeRounds, reloads } = profile
@@ -46,10 +87,18 @@ export async function run(profile: Profile): Promise<Run> {
   const options: ServerOptions = { persistDir, vars: VARS }
   let server: Server | undefined
   let floor: Server | undefined
-  const servers = () => [server, floor].flatMap((s) => (s ? [s.pid, s.workerdPid] : []))
+  let sessionServer: Server | undefined
+  let etcd: Etcd | undefined
+  const servers = () => [
+    ...[server, floor, sessionServer].flatMap((s) => (s ? [s.pid, s.workerdPid] : [])),
+    ...(etcd ? [etcd.pid] : []),
+  ]
   const meter = new CpuMeter(() => [process.pid, ...servers()])
-  const progress = new Progress(7 + 5 * rounds + 3 * wakeRounds + reloads, meter)
-  const stopAll = () => Promise.all([server?.stop(), floor?.stop()])
+  const httpSteps = 7 + 5 * rounds + 3 * wakeRounds + reloads
+  const sessionSteps = 5 + 2 * rounds + 2 * wakeRounds + profile.wakeRounds10k + profile.deaths
+  const progress = new Progress(httpSteps + sessionSteps, meter)
+  const stopAll = () =>
+    Promise.all([server?.stop(), floor?.stop(), sessionServer?.stop(), etcd?.stop()])
   const step = progress.step.bind(progress)
   const interrupt = () => {
     void stopAll().finally(() => {
@@ -154,6 +203,34 @@ export async function run(profile: Profile): Promise<Run> {
       reloadMs.push(reload.ms)
     }
 
+    await Promise.all([server?.stop(), floor.stop()])
+    server = undefined
+    floor = undefined
+
+    const side = await sideBySide(profile, progress, persistDir, {
+      setEtcd: (e) => {
+        etcd = e
+      },
+      setSessionServer: (s) => {
+        sessionServer = s
+      },
+    })
+    await Promise.all([sessionServer?.stop(), etcd?.stop()])
+    sessionServer = undefined
+    etcd = undefined
+
+    const leases = countLeaseWork({
+      instances: ASSUMED.instancesPerApp,
+      renewIntervalMs: ASSUMED.renewIntervalSeconds * 1000,
+      evictAfterMs: ASSUMED.evictAfterSeconds * 1000,
+      hours: 2,
+    })
+    const cost = costModel({
+      httpAlarmsPerAppPerHour: leases.alarmsPerAppPerHour,
+      httpRowsWrittenPerInstancePerHour: leases.rowsWrittenPerInstancePerHour,
+      ...(side.idle ? { session: side.idle.counts } : {}),
+    })
+
     const figures: Figures = {
       baseline_rps: median(baselines),
       register_rps: registered / registerSeconds,
@@ -167,8 +244,10 @@ export async function run(profile: Profile): Promise<Run> {
       wake_p99_ms_polls_20: median(wake20.map((l) => percentile(l, 99))),
       reload_ms_10k: median(reloadMs),
       rss_mb_10k: rss,
+      ...side.figures,
+      ...costs(cost),
     }
-    return { figures, others: progress.others }
+    return { figures, others: progress.others, notes: side.notes, cost }
   } finally {
     process.off('SIGINT', interrupt)
     await stopAll()
@@ -182,4 +261,191 @@ async function warmUp(url: string): Promise<void> {
   await load.baseline(url, 2)
   await load.register(url, warm, WARMUP_INSTANCES, load.hostnames())
   await load.renew(url, warm, await fetchHostnames(url, warm), 1)
+}
+
+type SideFigures = Pick<
+  Figures,
+  | 'etcd_keepalive_rps'
+  | 'etcd_wake_p99_ms_1000'
+  | 'session_ping_rps'
+  | 'session_wake_p99_ms_1000'
+  | 'session_wake_p99_ms_10000'
+  | 'session_death_ms'
+  | 'idle_object_wakes_per_min'
+>
+
+interface Side {
+  figures: SideFigures
+  idle: IdleResult | undefined
+  notes: string[]
+}
+
+/** Where sideBySide hands over what it starts, so that an interrupt stops it too. */
+interface Started {
+  setEtcd(etcd: Etcd): void
+  setSessionServer(server: Server): void
+}
+
+/**
+ * etcd (when on PATH) and sessions (when the server has them), in one sequence so that their
+ * steps alternate. A session figure that fails is null with a note; the run goes on.
+ */
+async function sideBySide(
+  profile: Profile,
+  progress: Progress,
+  persistDir: string,
+  started: Started
+): Promise<Side> {
+  const { rounds, sliceSeconds, wakeRounds } = profile
+  const step = progress.step.bind(progress)
+  const notes: string[] = []
+  const bin = findEtcd()
+  let etcd: Etcd | undefined
+  if (bin) {
+    etcd = await step(
+      'start etcd on loopback',
+      () => startEtcd(bin),
+      (e) => e.url,
+      false
+    )
+    started.setEtcd(etcd)
+  } else {
+    notes.push(NO_ETCD)
+    progress.skip('start etcd', 'etcd is not on PATH')
+  }
+  const vars = { ...VARS, ...SESSION_VARS }
+  const sessionServer = await step(
+    'start a server for sessions (LOG_WAKES=on, SESSION_GRACE_SECONDS=3)',
+    () => startServer({ persistDir: join(persistDir, 'sessions'), vars }),
+    (s) => s.url,
+    false
+  )
+  started.setSessionServer(sessionServer)
+  const missing = await step(
+    'sessions: does GET /discovery/session upgrade?',
+    () => probeSessions(sessionServer),
+    (why) => (why ? 'no: the server has no sessions' : 'yes (101, hello)'),
+    false
+  )
+  if (missing) notes.push(missing)
+  const broken = missing ? 'the server has no sessions' : undefined
+  /** Run a session step, or skip it; a failure becomes a note and a null figure. */
+  const session = async <T>(
+    label: string,
+    figure: string,
+    run: () => Promise<T>,
+    show: (result: T) => string
+  ): Promise<T | undefined> => {
+    if (broken) {
+      progress.skip(label, broken)
+      return undefined
+    }
+    try {
+      return await step(label, run, show)
+    } catch (error) {
+      notes.push(`${figure} failed: ${error instanceof Error ? error.message : String(error)}`)
+      return undefined
+    }
+  }
+
+  const idle = await session(
+    `idle_object_wakes_per_min: ${IDLE_SESSIONS} sessions register, heartbeat until the lease alarm, then ${profile.idleSeconds} s more`,
+    'idle_object_wakes_per_min',
+    () =>
+      measureIdle(sessionServer, join(persistDir, 'sessions'), IDLE_SESSIONS, profile.idleSeconds),
+    (r) =>
+      `${r.wakesPerMinute.toFixed(1)} wakes/min (${tallyText(r.window)}; window from the first alarm, ` +
+      `${r.firstAlarmSeconds.toFixed(0)} s after the registers; setup ${tallyText(r.setup)}; ` +
+      `${r.pongs}/${r.pings} heartbeats answered; SQLite ${r.sqliteChanged.length > 0 ? `changed: ${r.sqliteChanged.join(', ')}` : 'unchanged'})`
+  )
+
+  const keepaliveRates: number[] = []
+  const pingRates: number[] = []
+  let leases: string[] = []
+  if (etcd) {
+    const at = etcd
+    leases = await step(
+      'etcd: grant 1,000 leases',
+      () => grantLeases(at.url),
+      (l) => `${l.length}`,
+      false
+    )
+  } else progress.skip('etcd: grant leases', 'no etcd')
+  let pingSessions: Session[] | undefined
+  for (let round = 0; round < rounds; round++) {
+    if (etcd) {
+      const at = etcd
+      const label = `etcd_keepalive_rps: ${leases.length} leases in turn (${round + 1}/${rounds})`
+      keepaliveRates.push(
+        (await step(label, () => keepalives(at.url, leases, sliceSeconds), rps)).rps
+      )
+    } else progress.skip('etcd_keepalive_rps', 'no etcd')
+    const pinged = await session(
+      `session_ping_rps: ${PING_SESSIONS} sessions, pipelined heartbeats (${round + 1}/${rounds})`,
+      'session_ping_rps',
+      async () => {
+        pingSessions ??= await openPingSessions(sessionServer)
+        return measurePing(pingSessions, sliceSeconds)
+      },
+      (r) => `${r.toFixed(0)} pongs/s`
+    )
+    if (pinged !== undefined) pingRates.push(pinged)
+  }
+  for (const s of pingSessions ?? []) s.kill()
+
+  const etcdWakes: number[][] = []
+  const sessionWakes: number[][] = []
+  for (let round = 0; round < wakeRounds; round++) {
+    if (etcd) {
+      const at = etcd
+      const trial = () => measureEtcdWake(at, 1000)
+      etcdWakes.push(await step('etcd wake: 1,000 watches on one key', trial, pcts))
+    } else progress.skip('etcd wake', 'no etcd')
+    const woken = await session(
+      'session wake: 1,000 sessions watching one app',
+      'session_wake_p99_ms_1000',
+      () => measureSessionWake(sessionServer, 1000),
+      pcts
+    )
+    if (woken) sessionWakes.push(woken)
+  }
+  const short = openFilesShortfall(MANY_SESSIONS, sessionServer.workerdPid)
+  if (short && !broken) notes.push(`session_wake_p99_ms_10000 is null: ${short}`)
+  const manyWakes: number[][] = []
+  for (let round = 0; round < profile.wakeRounds10k; round++) {
+    if (short) {
+      progress.skip('session wake: 10,000 sessions', short)
+      continue
+    }
+    const woken = await session(
+      'session wake: 10,000 sessions watching one app',
+      'session_wake_p99_ms_10000',
+      () => measureSessionWake(sessionServer, MANY_SESSIONS),
+      pcts
+    )
+    if (woken) manyWakes.push(woken)
+  }
+  const deaths: number[] = []
+  for (let round = 0; round < profile.deaths; round++) {
+    const died = await session(
+      'session_death_ms: SIGKILL a session owner, wait for fetch to drop it',
+      'session_death_ms',
+      () => measureDeath(sessionServer),
+      ms
+    )
+    if (died !== undefined) deaths.push(died)
+  }
+  return {
+    figures: {
+      etcd_keepalive_rps: medianOrNull(keepaliveRates),
+      etcd_wake_p99_ms_1000: medianOf(etcdWakes, 99),
+      session_ping_rps: medianOrNull(pingRates),
+      session_wake_p99_ms_1000: medianOf(sessionWakes, 99),
+      session_wake_p99_ms_10000: medianOf(manyWakes, 99),
+      session_death_ms: medianOrNull(deaths),
+      idle_object_wakes_per_min: idle?.wakesPerMinute ?? null,
+    },
+    idle,
+    notes,
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * The server process, seen from the load driver: start scripts/bench/serve.ts as a child,
- * wait for its URL, find its workerd, stop it (SIGTERM, then SIGKILL of both if it hangs).
- * Restarting with the same persistDir reloads every Durable Object from SQLite.
+ * wait for its URL, find its workerd, pass on the lines workerd logs (Miniflare pipes the
+ * worker's console to the child's stdout and stderr), stop it (SIGTERM, then SIGKILL of both
+ * if it hangs). Restarting with the same persistDir reloads every Durable Object from SQLite.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -26,6 +27,8 @@ export interface Server {
   /** The server process (serve.ts) and the workerd process serving the worker. */
   pid: number
   workerdPid: number
+  /** Call `listener` with every line the worker logs from now on; returns the unsubscribe. */
+  onLine(listener: (line: string) => void): () => void
   stop(): Promise<void>
 }
 
@@ -37,6 +40,19 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     stderr = (stderr + chunk.toString()).slice(-4000)
   })
   const url = await readyUrl(child, () => stderr)
+  const listeners = new Set<(line: string) => void>()
+  const lines = (stream: NodeJS.ReadableStream | null) => {
+    let partial = ''
+    stream?.on('data', (chunk: Buffer) => {
+      const text = partial + chunk.toString()
+      const end = text.lastIndexOf('\n')
+      partial = text.slice(end + 1)
+      if (end < 0 || listeners.size === 0) return
+      for (const line of text.slice(0, end).split('\n')) for (const l of listeners) l(line)
+    })
+  }
+  lines(child.stdout)
+  lines(child.stderr)
   const workerdPid = findWorkerd(child.pid ?? -1)
   if (workerdPid === undefined) {
     await stopChild(child, undefined)
@@ -49,6 +65,10 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     port: Number(parsed.port),
     pid: child.pid ?? -1,
     workerdPid,
+    onLine: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
     stop: () => stopChild(child, workerdPid),
   }
 }
@@ -65,14 +85,16 @@ function readyUrl(child: ChildProcess, stderr: () => string): Promise<string> {
       reject(new Error(`${error.message}\n${stderr()}`))
     }
     child.on('exit', (code) => fail(new Error(`server exited early (code ${code})`)))
-    child.stdout?.on('data', (chunk: Buffer) => {
+    const read = (chunk: Buffer) => {
       out += chunk.toString()
       const match = /^READY (.*)$/m.exec(out)
       if (!match?.[1]) return
       clearTimeout(timer)
       child.removeAllListeners('exit')
+      child.stdout?.off('data', read)
       resolve((JSON.parse(match[1]) as { url: string }).url)
-    })
+    }
+    child.stdout?.on('data', read)
   })
 }
 
