@@ -6,7 +6,7 @@
 import { Hono } from 'hono'
 import { ECODE } from '../../protocol/ecode.ts'
 import { parseSession } from '../../protocol/params.ts'
-import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
+import { isReservedAppid, PATHS } from '../../protocol/paths.ts'
 import { SESSION_PROTOCOL } from '../../protocol/session-frames.ts'
 import { accessOf, actorOf, authorize } from '../access.ts'
 import type { AppEnv } from '../app-env.ts'
@@ -26,8 +26,8 @@ export const sessionRoutes = (config: Config) =>
     const input = parseSession(queryForm(c.req.raw))
     if (!input.ok) return badRequestResponse(input.error)
     const { appid, env } = input.value
-    if (appid === INFRA_APPID) {
-      return badRequest('appid', `${INFRA_APPID} has no sessions: it describes this registry`)
+    if (isReservedAppid(appid)) {
+      return badRequest('appid', `${appid} has no sessions: it describes this registry`)
     }
     const access = accessOf(c)
     const may: SessionRight[] = []

@@ -37,7 +37,7 @@ describe('GET /discovery/session', () => {
   })
 
   it('checks its parameters like any route', async () => {
-    const { call } = testApp()
+    const { call, env } = testApp()
     const badId = await call('/discovery/session?appid=demo.a&env=dev&session=short', {
       headers: UPGRADE,
     })
@@ -48,6 +48,12 @@ describe('GET /discovery/session', () => {
       headers: UPGRADE,
     })
     expect(infra.text).toMatch(/"message":"appid: infra.discovery has no sessions/)
+    const variant = await call('/discovery/session?appid=%20Infra.Discovery%20&env=dev', {
+      headers: UPGRADE,
+    })
+    expect(variant.text).toMatch(/"message":"appid: .* has no sessions/)
+    const variantStub = env.REGISTRY.getByName(registryName(' Infra.Discovery ', 'dev'))
+    expect((variantStub as unknown as { lastFetch?: Request }).lastFetch).toBeUndefined()
   })
 
   it('hands the upgrade to the app object with what the caller may do', async () => {
