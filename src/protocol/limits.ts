@@ -24,4 +24,9 @@ export const LIMITS = {
   instancesPerApp: 50_000,
   /** History entries each application keeps, and the most one history request may ask for. */
   historyRows: 1000,
+  /**
+   * How far past the server's clock a client's timestamp (`dirty_timestamp`, `set_timestamp`,
+   * a cancel's `latest_timestamp`) is taken, in ms; a later one is taken as now plus this.
+   */
+  clockSkewMs: 60_000,
 } as const

@@ -20,6 +20,7 @@ import {
   type StoredInstance,
 } from './model.ts'
 import { err, ok, type RegistryError, type Result } from './result.ts'
+import { utf8Length } from './utf8.ts'
 
 export interface RegistryOptions {
   /** An instance silent this long is evicted (upstream: 90 s). */
@@ -32,6 +33,17 @@ export interface RegistryOptions {
   maxSilenceMs: number
   /** Most instances one application may hold. */
   maxInstances: number
+  /**
+   * How far past the clock a client's timestamp (dirty, set, a cancel's latest) is taken (ms);
+   * a later one is taken as now plus this, so it cannot outrank every later write for ever.
+   */
+  maxSkewMs: number
+  /** Most UTF-8 bytes one instance's metadata may take as JSON, after a set's merge too. */
+  maxMetadataBytes: number
+  /** The app's byte budget (APP_BYTES): the sum of `sizeOf` over its instances. */
+  maxBytes: number
+  /** What one instance adds to the app's answers, in bytes (the server measures its encoding). */
+  sizeOf: (instance: Instance) => number
 }
 
 /** What a register did, for the caller to persist and announce. */
@@ -65,6 +77,10 @@ export class Registry {
   #latest = 0n
   #size = 0
   #revision = 0
+  /** Each instance's `sizeOf`, measured on the first write that needs them (reads never do). */
+  #sizes: Map<string, number> | undefined
+  /** The sum of #sizes. */
+  #bytes = 0
 
   constructor(options: RegistryOptions, nowMs: number) {
     this.#options = options
@@ -115,7 +131,7 @@ export class Registry {
       })
     }
     const now = this.#stamps.stamp(nowMs)
-    const dirty = input.dirtyTimestamp > 0n ? input.dirtyTimestamp : now
+    const dirty = input.dirtyTimestamp > 0n ? this.#bounded(input.dirtyTimestamp, nowMs) : now
     let instance: Instance
     let stored = true
     if (old && dirty < old.dirtyTimestamp) {
@@ -138,6 +154,8 @@ export class Registry {
         dirtyTimestamp: dirty,
         latestTimestamp: now,
       }
+      const over = this.#overBudget([instance])
+      if (over) return err(over)
       if (!old) this.#guard.added()
       this.#put(instance)
       this.#touchLease(instance, nowMs)
@@ -209,7 +227,9 @@ export class Registry {
     this.#remove(old)
     this.#guard.cancelled()
     this.#advance(
-      input.latestTimestamp > 0n ? input.latestTimestamp : this.#stamps.stamp(nowMs),
+      input.latestTimestamp > 0n
+        ? this.#bounded(input.latestTimestamp, nowMs)
+        : this.#stamps.stamp(nowMs),
       nowMs
     )
     return ok(old)
@@ -241,21 +261,30 @@ export class Registry {
       olds.push(old)
     }
     const now = this.#stamps.stamp(nowMs)
-    const at = input.setTimestamp !== 0n ? input.setTimestamp : now
-    const changed = olds.map((old, i) => {
-      const status = input.statuses[i] ?? old.status
+    const at = input.setTimestamp !== 0n ? this.#bounded(input.setTimestamp, nowMs) : now
+    const changed: Instance[] = []
+    for (const [i, old] of olds.entries()) {
       const patch = input.metadata[i]
-      const instance: Instance = {
+      const metadata = patch ? { ...old.metadata, ...patch } : old.metadata
+      if (patch && utf8Length(JSON.stringify(metadata)) > this.#options.maxMetadataBytes) {
+        return err({
+          reason: 'invalid',
+          field: 'metadata',
+          message: `metadata: merged into ${old.hostname}'s it would be longer than ${this.#options.maxMetadataBytes} bytes`,
+        })
+      }
+      changed.push({
         ...old,
-        status,
-        metadata: patch ? { ...old.metadata, ...patch } : old.metadata,
+        status: input.statuses[i] ?? old.status,
+        metadata,
         upTimestamp: input.statuses[i] === STATUS_UP ? at : old.upTimestamp,
         dirtyTimestamp: at,
         latestTimestamp: at,
-      }
-      this.#put(instance)
-      return instance
-    })
+      })
+    }
+    const over = this.#overBudget(changed)
+    if (over) return err(over)
+    for (const instance of changed) this.#put(instance)
     this.#advance(at, nowMs)
     return ok(changed)
   }
@@ -398,8 +427,50 @@ export class Registry {
     this.#revision += 1
     if (zone.size === 0) this.#zones.delete(instance.zone)
     const key = keyOf(instance.zone, instance.hostname)
+    this.#bytes -= this.#sizes?.get(key) ?? 0
+    this.#sizes?.delete(key)
     this.#deleteLeaseStart(key)
     this.#persistedRenew.delete(key)
+  }
+
+  /** A client's timestamp, taken at most maxSkewMs past the clock. */
+  #bounded(ns: bigint, nowMs: number): bigint {
+    const ceiling = msToNs(nowMs + this.#options.maxSkewMs)
+    return ns > ceiling ? ceiling : ns
+  }
+
+  /**
+   * Why storing `instances` (each replacing the one of its key) is refused by the byte budget,
+   * if it is; otherwise their sizes are taken as the app's. A change that does not grow the app
+   * always fits, so an app over its budget (a lowered APP_BYTES) can still shrink.
+   */
+  #overBudget(instances: readonly Instance[]): RegistryError | undefined {
+    const sizes = this.#measured()
+    const next = new Map(instances.map((i) => [keyOf(i.zone, i.hostname), this.#options.sizeOf(i)]))
+    let bytes = this.#bytes
+    for (const [key, size] of next) bytes += size - (sizes.get(key) ?? 0)
+    if (bytes > this.#options.maxBytes && bytes > this.#bytes) {
+      const { appid, env } = instances[0] ?? { appid: '', env: '' }
+      return {
+        reason: 'full',
+        message: `APP_BYTES: ${appid} (env ${env}) would hold ${bytes} bytes of instances, over its budget of ${this.#options.maxBytes}`,
+      }
+    }
+    for (const [key, size] of next) sizes.set(key, size)
+    this.#bytes = bytes
+    return undefined
+  }
+
+  #measured(): Map<string, number> {
+    if (this.#sizes === undefined) {
+      this.#sizes = new Map()
+      for (const i of this.all()) {
+        const size = this.#options.sizeOf(i)
+        this.#sizes.set(keyOf(i.zone, i.hostname), size)
+        this.#bytes += size
+      }
+    }
+    return this.#sizes
   }
 
   #touchLease(instance: Instance, nowMs: number, written = true): void {
