@@ -5,8 +5,11 @@
 export const LIMITS = {
   /** Request body (form) size. */
   bodyBytes: 64 * 1024,
-  /** appid, env, zone, region. */
-  idChars: 128,
+  /**
+   * appid, env, zone, region, in UTF-8 bytes: they end up in socket tags and object names,
+   * which the runtime measures in bytes (a tag holds 256).
+   */
+  idBytes: 128,
   /** hostname (DNS allows 253). */
   hostnameChars: 255,
   /** version. */

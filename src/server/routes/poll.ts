@@ -30,7 +30,35 @@ function holdMs(request: Request, pollHoldMs: number): number {
   return Math.min(pollHoldMs, header > BMSPY_MARGIN_MS ? header - BMSPY_MARGIN_MS : header)
 }
 
-/** Open one watch per requested app (infra.discovery is answered from configuration). */
+/** One app's watch (infra.discovery is answered from configuration). */
+async function watchOne(
+  bindings: Env,
+  config: Config,
+  caller: Caller,
+  input: PollInput,
+  appid: string,
+  since: bigint
+): Promise<AppWatch> {
+  if (appid !== INFRA_APPID)
+    return openWatch(registryFor(bindings, { appid, env: input.env }), input.zone, since)
+  const infra = await infraView(bindings, config, caller, {
+    env: input.env,
+    zone: input.zone,
+    statusMask: 1,
+  })
+  const state: WatchState = !infra
+    ? { kind: 'missing' }
+    : since >= infra.latest
+      ? { kind: 'unchanged' }
+      : { kind: 'changed', view: infra.json }
+  return fixedWatch(state)
+}
+
+/**
+ * Open one watch per requested app. Never rejects: a watch that cannot open is logged and
+ * taken as "unchanged, never changes", so it cannot fail the poll or strand the sockets
+ * already opened for the other apps.
+ */
 async function watchAll(
   bindings: Env,
   config: Config,
@@ -39,23 +67,12 @@ async function watchAll(
 ): Promise<Map<string, AppWatch>> {
   const entries = await Promise.all(
     [...input.cursors].map(async ([appid, since]): Promise<[string, AppWatch]> => {
-      if (appid === INFRA_APPID) {
-        const infra = await infraView(bindings, config, caller, {
-          env: input.env,
-          zone: input.zone,
-          statusMask: 1,
-        })
-        const state: WatchState = !infra
-          ? { kind: 'missing' }
-          : since >= infra.latest
-            ? { kind: 'unchanged' }
-            : { kind: 'changed', view: infra.json }
-        return [appid, fixedWatch(state)]
+      try {
+        return [appid, await watchOne(bindings, config, caller, input, appid, since)]
+      } catch (error) {
+        console.error(JSON.stringify({ op: 'watch', appid, env: input.env, error: String(error) }))
+        return [appid, fixedWatch({ kind: 'unchanged' })]
       }
-      return [
-        appid,
-        await openWatch(registryFor(bindings, { appid, env: input.env }), input.zone, since),
-      ]
     })
   )
   return new Map(entries)
