@@ -98,7 +98,7 @@ export const DEFAULTS = {
   LOG_WAKES: 'off',
 } as const satisfies Required<ConfigVars>
 
-/** APP_BYTES when not set: 8 MiB, about 25,000 instances of the usual size. */
+/** APP_BYTES when not set: 8 MiB, about 24,000 instances of the usual size. */
 export const APP_BYTES_DEFAULT = Number(DEFAULTS.APP_BYTES)
 /**
  * The largest APP_BYTES: an app's view crosses one RPC message (32 MiB) from its object to the
