@@ -158,7 +158,6 @@ export class RegistryObject extends DurableObject<Env> {
 
   /** A socket closed: a session's instances may now wait out their grace time. */
   async #socketGone(ws: WebSocket): Promise<void> {
-    this.#waiters.closed(ws)
     if (this.#sessions.closed(ws)) await this.#syncAlarm()
   }
 

@@ -176,7 +176,6 @@ export class Sessions {
     if (!session || session.replaced) return false
     this.#buckets.delete(session.session)
     const others = this.#ctx.getWebSockets(sessionTag(session.session)).filter((s) => s !== ws)
-    this.#quota.removed(this.#ctx.getTags(ws))
     if (others.some((s) => !this.#attachment(s)?.replaced)) return false
     return this.#registry.sessionClosed(session.session)
   }

@@ -3,8 +3,8 @@
  * per token and per client address, so no one caller can take every socket an app has. Counted
  * by the sockets' tags in the object, which is exact per app (a Worker's isolates could not
  * agree on a count) and survives hibernation. Counting a tag wraps every socket it has, so each
- * count is kept as an upper bound, raised on accept and lowered on a close the caller reports,
- * and counted exactly only when it reaches its cap.
+ * count is kept as an upper bound, raised on accept and never lowered (a close event may come
+ * twice, or never), and counted exactly again only when it reaches its cap.
  */
 import type { Holder } from './holder.ts'
 
@@ -88,14 +88,6 @@ export class SocketQuota {
     for (const tag of tags) {
       const count = this.#atMost.get(tag)
       if (count !== undefined) this.#atMost.set(tag, count + 1)
-    }
-  }
-
-  /** A socket with these tags closed. */
-  removed(tags: readonly string[]): void {
-    for (const tag of tags) {
-      const count = this.#atMost.get(tag)
-      if (count !== undefined) this.#atMost.set(tag, Math.max(0, count - 1))
     }
   }
 

@@ -64,12 +64,6 @@ export class Waiters {
     return new Response(null, { status: 101, webSocket: client })
   }
 
-  /** A socket closed: if it was a held poll's, it no longer counts against the caps. */
-  closed(ws: WebSocket): void {
-    const tags = this.#ctx.getTags(ws)
-    if (tags.includes(WAITER_TAG)) this.#quota.removed(tags)
-  }
-
   /**
    * The app changed: push the new view to every waiter whose zone still exists. Waiters are
    * found by their zone's tag, and each zone's message is built once for all its sockets.
