@@ -5,6 +5,7 @@
  * Instances are immutable values: every change stores a new object, so callers may cache
  * per-instance work (encoding) by object identity.
  */
+import { ByteBudget } from './byte-budget.ts'
 import { msToNs, NanoClock, nextAfter, nsToMs } from './clock.ts'
 import { evictionCap, Guard } from './guard.ts'
 import {
@@ -77,14 +78,12 @@ export class Registry {
   #latest = 0n
   #size = 0
   #revision = 0
-  /** Each instance's `sizeOf`, measured on the first write that needs them (reads never do). */
-  #sizes: Map<string, number> | undefined
-  /** The sum of #sizes. */
-  #bytes = 0
+  readonly #budget: ByteBudget
 
   constructor(options: RegistryOptions, nowMs: number) {
     this.#options = options
     this.#guard = new Guard(2 * options.renewIntervalMs, nowMs)
+    this.#budget = new ByteBudget(options.maxBytes, options.sizeOf, () => this.all())
   }
 
   /** Number of instances over all zones. */
@@ -154,7 +153,7 @@ export class Registry {
         dirtyTimestamp: dirty,
         latestTimestamp: now,
       }
-      const over = this.#overBudget([instance])
+      const over = this.#budget.admit([instance])
       if (over) return err(over)
       if (!old) this.#guard.added()
       this.#put(instance)
@@ -282,7 +281,7 @@ export class Registry {
         latestTimestamp: at,
       })
     }
-    const over = this.#overBudget(changed)
+    const over = this.#budget.admit(changed)
     if (over) return err(over)
     for (const instance of changed) this.#put(instance)
     this.#advance(at, nowMs)
@@ -427,8 +426,7 @@ export class Registry {
     this.#revision += 1
     if (zone.size === 0) this.#zones.delete(instance.zone)
     const key = keyOf(instance.zone, instance.hostname)
-    this.#bytes -= this.#sizes?.get(key) ?? 0
-    this.#sizes?.delete(key)
+    this.#budget.removed(instance)
     this.#deleteLeaseStart(key)
     this.#persistedRenew.delete(key)
   }
@@ -437,40 +435,6 @@ export class Registry {
   #bounded(ns: bigint, nowMs: number): bigint {
     const ceiling = msToNs(nowMs + this.#options.maxSkewMs)
     return ns > ceiling ? ceiling : ns
-  }
-
-  /**
-   * Why storing `instances` (each replacing the one of its key) is refused by the byte budget,
-   * if it is; otherwise their sizes are taken as the app's. A change that does not grow the app
-   * always fits, so an app over its budget (a lowered APP_BYTES) can still shrink.
-   */
-  #overBudget(instances: readonly Instance[]): RegistryError | undefined {
-    const sizes = this.#measured()
-    const next = new Map(instances.map((i) => [keyOf(i.zone, i.hostname), this.#options.sizeOf(i)]))
-    let bytes = this.#bytes
-    for (const [key, size] of next) bytes += size - (sizes.get(key) ?? 0)
-    if (bytes > this.#options.maxBytes && bytes > this.#bytes) {
-      const { appid, env } = instances[0] ?? { appid: '', env: '' }
-      return {
-        reason: 'full',
-        message: `APP_BYTES: ${appid} (env ${env}) would hold ${bytes} bytes of instances, over its budget of ${this.#options.maxBytes}`,
-      }
-    }
-    for (const [key, size] of next) sizes.set(key, size)
-    this.#bytes = bytes
-    return undefined
-  }
-
-  #measured(): Map<string, number> {
-    if (this.#sizes === undefined) {
-      this.#sizes = new Map()
-      for (const i of this.all()) {
-        const size = this.#options.sizeOf(i)
-        this.#sizes.set(keyOf(i.zone, i.hostname), size)
-        this.#bytes += size
-      }
-    }
-    return this.#sizes
   }
 
   #touchLease(instance: Instance, nowMs: number, written = true): void {
