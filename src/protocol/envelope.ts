@@ -11,6 +11,15 @@ export function envelope(code: number, data?: string, message: string = String(c
 }
 
 /**
+ * The normal envelope around `data` written later, as [head, tail]: for an answer streamed in
+ * parts, whose head + data + tail equals `envelope(code, data)`.
+ */
+export function envelopeAround(code: number): [head: string, tail: string] {
+  const [head = '', tail = ''] = envelope(code, '\u0000').split('\u0000')
+  return [head, tail]
+}
+
+/**
  * The polls success body: keys sorted as Go sorts map keys (code, data, error, message).
  * `changed` maps appid → encoded application view; `missing` lists unknown appids.
  */

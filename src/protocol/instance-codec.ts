@@ -4,6 +4,7 @@
  * always strings, under sorted keys. Encoding a 10,000-instance app is the hot path of fetch and poll.
  */
 import type { AppView, Instance } from '../registry/model.ts'
+import { utf8Length } from '../registry/utf8.ts'
 
 const q = JSON.stringify
 
@@ -41,6 +42,14 @@ export function encodeSnapshot(
   )
   return `{"instances":{${zones.join(',')}},"latest_timestamp":${snapshot.latestTimestamp}}`
 }
+
+/**
+ * What an instance encoded as `json` can add to any answer that carries it (a view, a fetch/all
+ * list), in UTF-8 bytes: its JSON (with `null` where it has `{}`), a comma, and a key for its
+ * zone. An upper bound, so a budget counted in these bytes bounds each of those answers.
+ */
+export const instanceAnswerBytes = (json: string, zone: string): number =>
+  utf8Length(json) + utf8Length(q(zone)) + 7
 
 /** The all-empty instance a renew of an unknown hostname carries as `data` (PROTOCOL §3.2). */
 export const EMPTY_INSTANCE_JSON =

@@ -5,8 +5,11 @@
 export const LIMITS = {
   /** Request body (form) size. */
   bodyBytes: 64 * 1024,
-  /** appid, env, zone, region. */
-  idChars: 128,
+  /**
+   * appid, env, zone, region, in UTF-8 bytes: they end up in socket tags and object names,
+   * which the runtime measures in bytes (a tag holds 256).
+   */
+  idBytes: 128,
   /** hostname (DNS allows 253). */
   hostnameChars: 255,
   /** version. */
@@ -24,4 +27,9 @@ export const LIMITS = {
   instancesPerApp: 50_000,
   /** History entries each application keeps, and the most one history request may ask for. */
   historyRows: 1000,
+  /**
+   * How far past the server's clock a client's timestamp (`dirty_timestamp`, `set_timestamp`,
+   * a cancel's `latest_timestamp`) is taken, in ms; a later one is taken as now plus this.
+   */
+  clockSkewMs: 60_000,
 } as const

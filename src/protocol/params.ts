@@ -16,6 +16,7 @@ import {
   STATUS_WAITING,
 } from '../registry/model.ts'
 import { err, ok, type Result } from '../registry/result.ts'
+import { utf8Length } from '../registry/utf8.ts'
 import type { Form } from './form.ts'
 import { LIMITS } from './limits.ts'
 
@@ -86,7 +87,17 @@ function checked(name: string, value: string, max: number, required: boolean): s
   return value
 }
 
-const id = (form: Form, name: string, required = true) => text(form, name, LIMITS.idChars, required)
+/** An appid, env, zone or region: limited in UTF-8 bytes (LIMITS.idBytes). */
+function checkedId(name: string, value: string, required: boolean): string {
+  if (required && value === '') throw new ParamFailure(name, 'required')
+  if (utf8Length(value) > LIMITS.idBytes)
+    throw new ParamFailure(name, `longer than ${LIMITS.idBytes} bytes`)
+  if (CONTROL.test(value)) throw new ParamFailure(name, 'contains a control character')
+  return value
+}
+
+const id = (form: Form, name: string, required = true) =>
+  checkedId(name, first(form, name), required)
 const hostname = (form: Form, name = 'hostname') => text(form, name, LIMITS.hostnameChars, true)
 
 /** A repeated parameter, each value also split on commas (Python clients join lists). */
@@ -181,7 +192,7 @@ function appids(form: Form): string[] {
   if (values.length === 0) throw new ParamFailure('appid', 'required')
   if (values.length > LIMITS.appidsPerRequest)
     throw new ParamFailure('appid', `more than ${LIMITS.appidsPerRequest} appids`)
-  for (const appid of values) checked('appid', appid, LIMITS.idChars, true)
+  for (const appid of values) checkedId('appid', appid, true)
   return values
 }
 

@@ -18,3 +18,14 @@ export const PATHS = {
 
 /** The reserved application that describes the registry itself (PROTOCOL.md §6.6, §7.1). */
 export const INFRA_APPID = 'infra.discovery'
+
+/**
+ * Whether `appid` is infra.discovery or would pass for it: case, Unicode compatibility forms
+ * (fullwidth letters) and any whitespace or invisible formatting character are ignored, so a
+ * look-alike can never be registered next to the real one.
+ */
+export const isReservedAppid = (appid: string): boolean =>
+  appid
+    .normalize('NFKC')
+    .replace(/[\p{White_Space}\p{Cf}]/gu, '')
+    .toLowerCase() === INFRA_APPID

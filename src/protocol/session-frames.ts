@@ -5,6 +5,7 @@
  */
 import type { CancelInput, RegisterInput, SetInput } from '../registry/model.ts'
 import { err, ok } from '../registry/result.ts'
+import { utf8Length } from '../registry/utf8.ts'
 import type { Form } from './form.ts'
 import { parse } from './int64-json.ts'
 import { LIMITS } from './limits.ts'
@@ -157,8 +158,8 @@ function metadataText(value: unknown): string | undefined {
 function zoneOf(value: unknown): string {
   if (value === undefined || value === null) return ''
   if (typeof value !== 'string') throw new FrameFailure('zone', 'must be a string')
-  if (value.length > LIMITS.idChars)
-    throw new FrameFailure('zone', `longer than ${LIMITS.idChars} characters`)
+  if (utf8Length(value) > LIMITS.idBytes)
+    throw new FrameFailure('zone', `longer than ${LIMITS.idBytes} bytes`)
   return value
 }
 

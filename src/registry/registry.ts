@@ -5,6 +5,7 @@
  * Instances are immutable values: every change stores a new object, so callers may cache
  * per-instance work (encoding) by object identity.
  */
+import { ByteBudget } from './byte-budget.ts'
 import { msToNs, NanoClock, nextAfter, nsToMs } from './clock.ts'
 import { evictionCap, Guard } from './guard.ts'
 import {
@@ -20,6 +21,7 @@ import {
   type StoredInstance,
 } from './model.ts'
 import { err, ok, type RegistryError, type Result } from './result.ts'
+import { utf8Length } from './utf8.ts'
 
 export interface RegistryOptions {
   /** An instance silent this long is evicted (upstream: 90 s). */
@@ -32,6 +34,17 @@ export interface RegistryOptions {
   maxSilenceMs: number
   /** Most instances one application may hold. */
   maxInstances: number
+  /**
+   * How far past the clock a client's timestamp (dirty, set, a cancel's latest) is taken (ms);
+   * a later one is taken as now plus this, so it cannot outrank every later write for ever.
+   */
+  maxSkewMs: number
+  /** Most UTF-8 bytes one instance's metadata may take as JSON, after a set's merge too. */
+  maxMetadataBytes: number
+  /** The app's byte budget (APP_BYTES): the sum of `sizeOf` over its instances. */
+  maxBytes: number
+  /** What one instance adds to the app's answers, in bytes (the server measures its encoding). */
+  sizeOf: (instance: Instance) => number
 }
 
 /** What a register did, for the caller to persist and announce. */
@@ -65,10 +78,12 @@ export class Registry {
   #latest = 0n
   #size = 0
   #revision = 0
+  readonly #budget: ByteBudget
 
   constructor(options: RegistryOptions, nowMs: number) {
     this.#options = options
     this.#guard = new Guard(2 * options.renewIntervalMs, nowMs)
+    this.#budget = new ByteBudget(options.maxBytes, options.sizeOf, () => this.all())
   }
 
   /** Number of instances over all zones. */
@@ -115,7 +130,7 @@ export class Registry {
       })
     }
     const now = this.#stamps.stamp(nowMs)
-    const dirty = input.dirtyTimestamp > 0n ? input.dirtyTimestamp : now
+    const dirty = input.dirtyTimestamp > 0n ? this.#bounded(input.dirtyTimestamp, nowMs) : now
     let instance: Instance
     let stored = true
     if (old && dirty < old.dirtyTimestamp) {
@@ -138,6 +153,8 @@ export class Registry {
         dirtyTimestamp: dirty,
         latestTimestamp: now,
       }
+      const over = this.#budget.admit([instance])
+      if (over) return err(over)
       if (!old) this.#guard.added()
       this.#put(instance)
       this.#touchLease(instance, nowMs)
@@ -209,7 +226,9 @@ export class Registry {
     this.#remove(old)
     this.#guard.cancelled()
     this.#advance(
-      input.latestTimestamp > 0n ? input.latestTimestamp : this.#stamps.stamp(nowMs),
+      input.latestTimestamp > 0n
+        ? this.#bounded(input.latestTimestamp, nowMs)
+        : this.#stamps.stamp(nowMs),
       nowMs
     )
     return ok(old)
@@ -241,21 +260,30 @@ export class Registry {
       olds.push(old)
     }
     const now = this.#stamps.stamp(nowMs)
-    const at = input.setTimestamp !== 0n ? input.setTimestamp : now
-    const changed = olds.map((old, i) => {
-      const status = input.statuses[i] ?? old.status
+    const at = input.setTimestamp !== 0n ? this.#bounded(input.setTimestamp, nowMs) : now
+    const changed: Instance[] = []
+    for (const [i, old] of olds.entries()) {
       const patch = input.metadata[i]
-      const instance: Instance = {
+      const metadata = patch ? { ...old.metadata, ...patch } : old.metadata
+      if (patch && utf8Length(JSON.stringify(metadata)) > this.#options.maxMetadataBytes) {
+        return err({
+          reason: 'invalid',
+          field: 'metadata',
+          message: `metadata: merged into ${old.hostname}'s it would be longer than ${this.#options.maxMetadataBytes} bytes`,
+        })
+      }
+      changed.push({
         ...old,
-        status,
-        metadata: patch ? { ...old.metadata, ...patch } : old.metadata,
+        status: input.statuses[i] ?? old.status,
+        metadata,
         upTimestamp: input.statuses[i] === STATUS_UP ? at : old.upTimestamp,
         dirtyTimestamp: at,
         latestTimestamp: at,
-      }
-      this.#put(instance)
-      return instance
-    })
+      })
+    }
+    const over = this.#budget.admit(changed)
+    if (over) return err(over)
+    for (const instance of changed) this.#put(instance)
     this.#advance(at, nowMs)
     return ok(changed)
   }
@@ -398,8 +426,15 @@ export class Registry {
     this.#revision += 1
     if (zone.size === 0) this.#zones.delete(instance.zone)
     const key = keyOf(instance.zone, instance.hostname)
+    this.#budget.removed(instance)
     this.#deleteLeaseStart(key)
     this.#persistedRenew.delete(key)
+  }
+
+  /** A client's timestamp, taken at most maxSkewMs past the clock. */
+  #bounded(ns: bigint, nowMs: number): bigint {
+    const ceiling = msToNs(nowMs + this.#options.maxSkewMs)
+    return ns > ceiling ? ceiling : ns
   }
 
   #touchLease(instance: Instance, nowMs: number, written = true): void {

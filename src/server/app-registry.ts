@@ -6,7 +6,7 @@
  * the object.
  */
 import { ECODE, errorReply } from '../protocol/ecode.ts'
-import { encodeInstance } from '../protocol/instance-codec.ts'
+import { encodeInstance, instanceAnswerBytes } from '../protocol/instance-codec.ts'
 import { LIMITS } from '../protocol/limits.ts'
 import type { Reply } from '../protocol/reply.ts'
 import type { Clock } from '../registry/clock.ts'
@@ -21,7 +21,7 @@ import type {
 import { Registry, renewStalenessMs } from '../registry/registry.ts'
 import { audit, auditRefusal } from './audit-log.ts'
 import type { AppChange, InstanceRef } from './change-log.ts'
-import type { Config } from './config.ts'
+import { APP_BYTES_DEFAULT, type Config } from './config.ts'
 import { InstanceWriters } from './instance-writers.ts'
 import { HISTORY_ROWS, type HistoryEntry, type RegistryStore } from './registry-store.ts'
 import { SessionLeases } from './session-leases.ts'
@@ -43,7 +43,8 @@ export interface AppRegistryOptions {
   store: RegistryStore
   /** The object's clock (ms); the only source of `now`. */
   clock: Clock
-  config: Pick<Config, 'evictAfterMs' | 'renewIntervalMs' | 'selfPreservation' | 'sessionGraceMs'>
+  config: Pick<Config, 'evictAfterMs' | 'renewIntervalMs' | 'selfPreservation' | 'sessionGraceMs'> &
+    Partial<Pick<Config, 'appBytes'>>
   /**
    * The app changed (`change`) and its counter is stored: wake held polls and session
    * watchers, make the alarm cover the new leases. Once per batch of writes, and after an
@@ -88,7 +89,16 @@ export class AppRegistry {
     const { config } = options
     const stored = this.#store.load()
     this.#registry = new Registry(
-      { ...config, maxSilenceMs: MAX_SILENCE_MS, maxInstances: LIMITS.instancesPerApp },
+      {
+        ...config,
+        maxSilenceMs: MAX_SILENCE_MS,
+        maxInstances: LIMITS.instancesPerApp,
+        maxSkewMs: LIMITS.clockSkewMs,
+        maxMetadataBytes: LIMITS.metadataBytes,
+        maxBytes: config.appBytes ?? APP_BYTES_DEFAULT,
+        // measured on the views' own cached encoding, so a register encodes its instance once
+        sizeOf: (i) => instanceAnswerBytes(this.#snapshots.encode(i), i.zone),
+      },
       this.#clock.now()
     )
     this.#registry.load(

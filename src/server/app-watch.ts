@@ -1,15 +1,18 @@
 /**
- * One app's part of a held poll, Worker side: a WebSocket to the app's registry object (see
- * waiters.ts for the messages). `state` settles with the first message; `change` with the
- * first pushed view; `close()` ends it. A socket that cannot open or dies behaves as
- * "unchanged, never changes", so a registry reset turns into a -304, never a 500.
+ * One app's part of a held poll, Worker side: the app's registry object answers at once (the
+ * client is behind, or no socket is spared for it) or holds a WebSocket (see waiters.ts for
+ * the messages). `state` settles with the first message; `change` with the first pushed view;
+ * `close()` ends it. A socket that cannot open or dies behaves as "unchanged, never changes",
+ * so a registry reset turns into a -304, never a 500.
  */
+import { type Holder, holderHeaders } from './holder.ts'
 
-/** What the app looked like when the poll arrived. */
+/** What the app looked like when the poll arrived (`refused`: no poll may be held for it). */
 export type WatchState =
   | { kind: 'missing' }
   | { kind: 'unchanged' }
   | { kind: 'changed'; view: string }
+  | { kind: 'refused'; message: string }
 
 export interface AppWatch {
   readonly state: Promise<WatchState>
@@ -30,16 +33,31 @@ export const fixedWatch = (state: WatchState): AppWatch => ({
   close() {},
 })
 
-/** Open a watch on the registry object `stub` for `zone`, with the client's cursor `since`. */
+/** The state an object answered without a socket (anything unexpected: unchanged). */
+async function answered(response: Response): Promise<WatchState> {
+  const text = await response.text()
+  if (response.status === 429) return { kind: 'refused', message: text }
+  if (!response.ok) return { kind: 'unchanged' }
+  if (text.startsWith('c')) return { kind: 'changed', view: text.slice(1) }
+  return text === 'm' ? { kind: 'missing' } : { kind: 'unchanged' }
+}
+
+/**
+ * Open a watch on the registry object `stub` for `zone`, with the client's cursor `since`, for
+ * a poll of `holder` (the object caps the polls one token or address holds).
+ */
 export async function openWatch(
   stub: DurableObjectStub,
   zone: string,
-  since: bigint
+  since: bigint,
+  holder: Holder
 ): Promise<AppWatch> {
   const url = `https://registry/watch?zone=${encodeURIComponent(zone)}&since=${since}`
-  const response = await stub.fetch(url, { headers: { Upgrade: 'websocket' } })
+  const response = await stub.fetch(url, {
+    headers: { Upgrade: 'websocket', ...holderHeaders(holder) },
+  })
   const ws = response.webSocket
-  if (!ws) return fixedWatch({ kind: 'unchanged' })
+  if (!ws) return fixedWatch(await answered(response))
   ws.accept()
   let settleState: (state: WatchState) => void = () => {}
   let settleChange: (view: string) => void = () => {}

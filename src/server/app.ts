@@ -15,6 +15,7 @@ import { limitByAddress, limitByToken } from './middleware/rate-limit.ts'
 import { serverError } from './middleware/server-error.ts'
 import type { Limiters } from './rate-limits.ts'
 import { methodNotAllowedResponse } from './responses.ts'
+import { fetchManyRoutes } from './routes/fetch-many.ts'
 import { pollRoutes } from './routes/poll.ts'
 import { readRoutes } from './routes/read.ts'
 import { sessionRoutes } from './routes/session.ts'
@@ -33,6 +34,7 @@ export function createApp({ config, limiters }: AppOptions) {
   app
     .route('/', writeRoutes(config))
     .route('/', readRoutes(config))
+    .route('/', fetchManyRoutes(config))
     .route('/', pollRoutes(config))
     .route('/', sessionRoutes(config))
   // knownPaths answered unknown paths: what reaches here is a known path with another method

@@ -24,6 +24,7 @@ export interface ConfigVars {
   RATE_LIMIT_PER_ADDRESS?: string
   CORS_ORIGINS?: string
   SESSION_GRACE_SECONDS?: string
+  APP_BYTES?: string
   LOG_WAKES?: string
 }
 
@@ -50,6 +51,8 @@ export interface Config {
   sessionGraceMs: number
   /** Log one line per object wake-up (LOG_WAKES=on): what the bench counts. */
   logWakes: boolean
+  /** One app's byte budget: its instances as its answers encode them (APP_BYTES). */
+  appBytes: number
 }
 
 export type CorsOrigins = '*' | ReadonlySet<string>
@@ -91,8 +94,18 @@ export const DEFAULTS = {
   RATE_LIMIT_PER_ADDRESS: '6000',
   CORS_ORIGINS: '',
   SESSION_GRACE_SECONDS: '10',
+  APP_BYTES: '8388608',
   LOG_WAKES: 'off',
 } as const satisfies Required<ConfigVars>
+
+/** APP_BYTES when not set: 8 MiB, about 24,000 instances of the usual size. */
+export const APP_BYTES_DEFAULT = Number(DEFAULTS.APP_BYTES)
+/**
+ * The largest APP_BYTES: an app's view crosses one RPC message (32 MiB) from its object to the
+ * Worker, and text outside Latin-1 travels as two bytes per character; 15 MiB leaves room.
+ */
+export const APP_BYTES_MAX = 15 * 1024 * 1024
+const APP_BYTES_MIN = 64 * 1024
 
 const NODE = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/
 const IDENTITY = /^[A-Za-z0-9._-]{1,64}$/
@@ -122,6 +135,7 @@ export function parseConfig(vars: ConfigVars): Config {
     cors: corsOrigins(get('CORS_ORIGINS')),
     sessionGraceMs: seconds('SESSION_GRACE_SECONDS', get('SESSION_GRACE_SECONDS'), 3600),
     logWakes: onOff('LOG_WAKES', get('LOG_WAKES')),
+    appBytes: byteCount('APP_BYTES', get('APP_BYTES'), APP_BYTES_MIN, APP_BYTES_MAX),
   }
   if (config.evictAfterMs <= config.renewIntervalMs) {
     throw new ConfigError(
@@ -153,6 +167,16 @@ function seconds(name: string, value: string, max: number): number {
     )
   }
   return Math.round(n * 1000)
+}
+
+function byteCount(name: string, value: string, min: number, max: number): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new ConfigError(
+      `${name} must be a number of bytes from ${min} to ${max}, got ${JSON.stringify(value)}`
+    )
+  }
+  return n
 }
 
 function onOff(name: string, value: string): boolean {

@@ -44,6 +44,14 @@ export const CATALOG_MIGRATIONS: Migrations = [
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ]
 
+/** Whether any step was ever applied to this database (a database never written has none). */
+export function migrated(sql: SqlStorage): boolean {
+  return (
+    sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").toArray()
+      .length > 0
+  )
+}
+
 /** Apply the steps not applied yet. Synchronous and idempotent; runs in the constructor. */
 export function migrate(sql: SqlStorage, steps: Migrations = REGISTRY_MIGRATIONS): void {
   sql.exec('CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY)')

@@ -21,7 +21,7 @@ import type { HistoryEntry } from './registry-store.ts'
 import { catalogOf } from './registry-stub.ts'
 import { SESSIONS_PER_APP, Sessions } from './sessions.ts'
 import { SqlStore } from './sql-store.ts'
-import { Waiters } from './waiters.ts'
+import { HELD_POLLS_PER_APP, Waiters } from './waiters.ts'
 
 export class RegistryObject extends DurableObject<Env> {
   readonly #registry: AppRegistry
@@ -46,7 +46,12 @@ export class RegistryObject extends DurableObject<Env> {
       announce: (change) => this.#announced(change),
       catalog: (app, listed) => catalogOf(this.env)[listed ? 'add' : 'remove'](app.appid, app.env),
     })
-    this.#waiters = new Waiters(ctx, this.#registry.snapshots, () => this.#registry.latestTimestamp)
+    this.#waiters = new Waiters(
+      ctx,
+      this.#registry.snapshots,
+      () => this.#registry.latestTimestamp,
+      this.maxHeldPolls()
+    )
     this.#sessions = new Sessions(ctx, this.#registry, {
       now: () => this.now(),
       pingIntervalMs: config.renewIntervalMs,
@@ -139,6 +144,11 @@ export class RegistryObject extends DurableObject<Env> {
   /** Most sessions the app accepts (sessions.ts). The test subclass lowers it. */
   protected maxSessions(): number {
     return SESSIONS_PER_APP
+  }
+
+  /** Most held polls the app holds sockets for (waiters.ts). The test subclass lowers it. */
+  protected maxHeldPolls(): number {
+    return HELD_POLLS_PER_APP
   }
 
   /** The object's clock (ms). The test subclass shifts it to travel in time. */

@@ -15,6 +15,10 @@ const TEXT_TYPE = { 'content-type': 'text/plain; charset=utf-8' }
 /** A JSON body, HTTP 200. */
 export const jsonResponse = (body: string): Response => new Response(body, { headers: JSON_TYPE })
 
+/** A JSON body written as it is produced (streamed-answer.ts), HTTP 200. */
+export const jsonStreamResponse = (body: ReadableStream<Uint8Array>): Response =>
+  new Response(body, { headers: JSON_TYPE })
+
 /** A protocol outcome in the normal envelope, HTTP 200. */
 export const replyResponse = (r: Reply): Response => jsonResponse(replyBody(r))
 

@@ -23,10 +23,15 @@ import {
 import type { Instance } from '../registry/model.ts'
 import { type AppRegistry, INSTANCES_PER_SESSION } from './app-registry.ts'
 import { type AppChange, ChangeLog } from './change-log.ts'
+import { holderFrom } from './holder.ts'
 import { type SessionGrant, sessionGrantFrom } from './session-grant.ts'
+import { capsFor, SocketQuota } from './socket-quota.ts'
 import { TokenBucket } from './token-bucket.ts'
 
-/** Most sessions one app accepts (the runtime allows 32,768 hibernated sockets per object). */
+/**
+ * Most sessions one app accepts (the runtime allows 32,768 hibernated sockets per object); one
+ * token may hold half of them, one client address a tenth (socket-quota.ts).
+ */
 export const SESSIONS_PER_APP = 20_000
 /** Frames per second a session may send on average, and in a burst (heartbeats aside). */
 export const FRAME_RATE = { perSecond: 20, burst: 100 } as const
@@ -51,14 +56,12 @@ export class Sessions {
   readonly #now: () => number
   readonly #pingIntervalMs: number
   readonly #graceMs: number
-  readonly #maxSessions: number
+  readonly #quota: SocketQuota
   readonly #log = new ChangeLog()
   /** Frame budgets by session id (the runtime may hand us a new WebSocket object per event). */
   readonly #buckets = new Map<string, TokenBucket>()
   /** Attachments read this wake-up (deserializing each one per push would cost more). */
   readonly #attachments = new WeakMap<WebSocket, Attachment>()
-  /** At least the number of session sockets (see Waiters: counted exactly only near the cap). */
-  #atLeastOpen = Number.POSITIVE_INFINITY
 
   constructor(
     ctx: DurableObjectState,
@@ -70,36 +73,45 @@ export class Sessions {
     this.#now = options.now
     this.#pingIntervalMs = options.pingIntervalMs
     this.#graceMs = options.graceMs
-    this.#maxSessions = options.maxSessions ?? SESSIONS_PER_APP
+    this.#quota = new SocketQuota(
+      ctx,
+      SESSION_TAG,
+      capsFor(options.maxSessions ?? SESSIONS_PER_APP)
+    )
   }
 
-  /** Accept a session socket the Worker forwarded (`/session?…`, rights in headers). */
+  /**
+   * Accept a session socket the Worker forwarded (`/session?…`, rights in headers). A caller
+   * whose token or address holds its most sessions is answered 429 with the reason, which the
+   * Worker passes on; an app that holds its most sessions is told so on an accepted socket.
+   */
   accept(request: Request): Response {
     const grant = sessionGrantFrom(request)
     if (!grant) return new Response('bad session request', { status: 400 })
+    const resumed = this.#ctx.getWebSockets(sessionTag(grant.session))
+    const quota = this.#quota.check(holderFrom(request), resumed.length)
+    if (!quota.ok && quota.full !== 'app') return new Response(quota.message, { status: 429 })
     const { 0: client, 1: server } = new WebSocketPair()
     const headers = { 'Sec-WebSocket-Protocol': SESSION_PROTOCOL }
-    if (this.#atLeastOpen >= this.#maxSessions)
-      this.#atLeastOpen = this.#ctx.getWebSockets(SESSION_TAG).length
-    if (this.#atLeastOpen >= this.#maxSessions) {
+    if (!quota.ok) {
       // an ordinary socket, never hibernated: it only says why and closes
       server.accept()
       server.send(
         errorFrame(
           undefined,
           -503,
-          `${grant.appid} (env ${grant.env}) holds ${this.#maxSessions} sessions, the most it accepts: use HTTP renews and polls`
+          `${grant.appid} (env ${grant.env}) holds ${this.#quota.caps.app} sessions, the most it accepts: use HTTP renews and polls`
         )
       )
       server.close(1013, 'too many sessions')
       return new Response(null, { status: 101, webSocket: client, headers })
     }
-    for (const old of this.#ctx.getWebSockets(sessionTag(grant.session))) this.#replace(old)
+    for (const old of resumed) this.#replace(old)
     const attachment: Attachment = { kind: 'session', ...grant, openedMs: this.#now() }
-    this.#ctx.acceptWebSocket(server, [SESSION_TAG, sessionTag(grant.session)])
+    this.#ctx.acceptWebSocket(server, [...quota.tags, sessionTag(grant.session)])
     server.serializeAttachment(attachment)
     this.#attachments.set(server, attachment)
-    this.#atLeastOpen += 1
+    this.#quota.added(quota.tags)
     this.#registry.sessionOpened(grant.session)
     server.send(
       helloFrame({
@@ -112,7 +124,7 @@ export class Sessions {
           frames_per_second: FRAME_RATE.perSecond,
           frames_burst: FRAME_RATE.burst,
           instances_per_session: INSTANCES_PER_SESSION,
-          sessions_per_app: this.#maxSessions,
+          sessions_per_app: this.#quota.caps.app,
         },
       })
     )
@@ -164,7 +176,6 @@ export class Sessions {
     if (!session || session.replaced) return false
     this.#buckets.delete(session.session)
     const others = this.#ctx.getWebSockets(sessionTag(session.session)).filter((s) => s !== ws)
-    this.#atLeastOpen -= 1
     if (others.some((s) => !this.#attachment(s)?.replaced)) return false
     return this.#registry.sessionClosed(session.session)
   }

@@ -3,11 +3,12 @@
  * as decimal TEXT because sql.exec only carries JS numbers. Schema: docs/storage-schema.md.
  * Synchronous: every call is a local SQLite statement; the output gate makes it durable
  * before any response leaves the object. Production's RegistryStore (registry-store.ts); it
- * knows SQL and rows, never registry rules.
+ * knows SQL and rows, never registry rules. The schema is created by the first write, never by
+ * a read: an object only ever read (an unknown app's) then has no database to keep.
  */
 import type { Instance } from '../registry/model.ts'
 import type { RenewToPersist } from '../registry/registry.ts'
-import { migrate } from './migrations.ts'
+import { migrate, migrated } from './migrations.ts'
 import {
   HISTORY_ROWS,
   type HistoryEntry,
@@ -42,13 +43,18 @@ export class SqlStore implements RegistryStore {
   readonly #sql: SqlStorage
   /** The `latest` of the instance row written last, until the counter is stored (see latest()). */
   #rowLatest: bigint | undefined
+  /** Whether the schema exists; until then there is nothing to read, update or delete. */
+  #schema: boolean
 
   constructor(sql: SqlStorage) {
     this.#sql = sql
-    migrate(sql)
+    this.#schema = migrated(sql)
+    if (this.#schema) migrate(sql) // steps added since it was created
   }
 
   load(): StoredApp {
+    if (!this.#schema)
+      return { appid: undefined, env: undefined, latestTimestamp: 0n, instances: [], owners: [] }
     const meta = new Map(
       this.#sql
         .exec<{ key: string; value: string }>('SELECT key, value FROM meta')
@@ -95,7 +101,7 @@ export class SqlStore implements RegistryStore {
   }
 
   put(instance: Instance): void {
-    this.#sql.exec(
+    this.#writable().exec(
       'INSERT OR REPLACE INTO instances (zone, hostname, doc, renew_ms) VALUES (?, ?, ?, ?)',
       instance.zone,
       instance.hostname,
@@ -106,6 +112,7 @@ export class SqlStore implements RegistryStore {
   }
 
   delete(instance: Instance): void {
+    if (!this.#schema) return
     this.#sql.exec(
       'DELETE FROM instances WHERE zone = ? AND hostname = ?',
       instance.zone,
@@ -116,6 +123,7 @@ export class SqlStore implements RegistryStore {
 
   /** Write back renew times in one go (the coarse renew flush). */
   renewed(renews: RenewToPersist[]): void {
+    if (!this.#schema) return // no rows to update
     for (const r of renews) {
       this.#sql.exec(
         'UPDATE instances SET renew_ms = ? WHERE zone = ? AND hostname = ?',
@@ -130,7 +138,7 @@ export class SqlStore implements RegistryStore {
   record(entries: HistoryEntry[]): void {
     let trim = false
     for (const e of entries) {
-      const { seq } = this.#sql
+      const { seq } = this.#writable()
         .exec<{ seq: number }>(
           'INSERT INTO history (at_ms, op, zone, hostname, actor) VALUES (?, ?, ?, ?, ?) RETURNING seq',
           e.atMs,
@@ -152,6 +160,7 @@ export class SqlStore implements RegistryStore {
 
   /** The newest `limit` history entries, newest first. */
   history(limit: number): HistoryEntry[] {
+    if (!this.#schema) return []
     return this.#sql
       .exec<{
         at_ms: number
@@ -181,10 +190,11 @@ export class SqlStore implements RegistryStore {
 
   own(zone: string, hostname: string, owner: SessionOwner | null): void {
     if (owner === null) {
-      this.#sql.exec('DELETE FROM session_owners WHERE zone = ? AND hostname = ?', zone, hostname)
+      if (this.#schema)
+        this.#sql.exec('DELETE FROM session_owners WHERE zone = ? AND hostname = ?', zone, hostname)
       return
     }
-    this.#sql.exec(
+    this.#writable().exec(
       'INSERT OR REPLACE INTO session_owners (zone, hostname, session, closed_ms, wave) VALUES (?, ?, ?, ?, ?)',
       zone,
       hostname,
@@ -194,8 +204,17 @@ export class SqlStore implements RegistryStore {
     )
   }
 
+  /** The database, with its schema created on the first write. */
+  #writable(): SqlStorage {
+    if (!this.#schema) {
+      migrate(this.#sql)
+      this.#schema = true
+    }
+    return this.#sql
+  }
+
   #setMeta(key: string, value: string): void {
-    this.#sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, value)
+    this.#writable().exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, value)
   }
 }
 

@@ -1,17 +1,23 @@
 /**
- * Held polls, registry side. The Worker holds the client's HTTP request and opens one
- * hibernatable WebSocket per watched app; this object only accepts it, says at once whether
- * the client is behind, and pushes the new view when the app changes. Idle sockets cost the
- * object nothing (it can hibernate), and a socket the Worker closes is gone.
+ * Held polls, registry side. The Worker holds the client's HTTP request and asks this object,
+ * per watched app, whether the client is behind. A client that is behind gets the view at once
+ * in the HTTP answer, with no socket, whatever is held: caps on held polls can delay a client
+ * by one hold at most, never hide the app from it. Otherwise the object accepts a hibernatable
+ * WebSocket, which costs it nothing while idle, and pushes the new view when the app changes.
  *
- * Messages to the Worker: `m` (app or zone missing), `u` (unchanged), `c<view JSON>` (changed:
- * the full current view, UP instances only, in the watcher's zone). After a `c` the object
- * closes the socket: one poll takes one answer.
+ * HTTP answers (no socket): `c<view JSON>` (changed: the full current view, UP instances only,
+ * in the watcher's zone); `m` or `u` (app or zone missing / unchanged, and no socket to spare:
+ * the app holds its most polls, the Worker holds the poll without one); 429 with the reason
+ * when the caller's token or address holds its most polls (socket-quota.ts).
+ * Socket messages: `m` (missing) or `u` (unchanged) at once, then `c<view JSON>` on the next
+ * change, after which the object closes the socket: one poll takes one answer.
  */
+import { holderFrom } from './holder.ts'
 import type { SnapshotCache } from './snapshot-cache.ts'
+import { capsFor, SocketQuota } from './socket-quota.ts'
 
-/** Most held polls one app accepts at once; more are told `u` and get no socket. */
-const MAX_WAITERS_PER_APP = 10_000
+/** Most held polls one app accepts at once; more hold without a socket (see above). */
+export const HELD_POLLS_PER_APP = 10_000
 
 const UP_ONLY = 1
 const ZONE_TAG = 'z:'
@@ -22,39 +28,39 @@ export class Waiters {
   readonly #ctx: DurableObjectState
   readonly #snapshots: SnapshotCache
   readonly #latest: () => bigint
-  /**
-   * At least the number of open sockets: counted exactly (getWebSockets, which wraps every
-   * socket) only when this bound reaches the limit, then raised by one per accept. So an
-   * accept costs O(1) instead of O(sockets), and the limit is enforced as exactly as before.
-   */
-  #atLeastOpen = Number.POSITIVE_INFINITY
+  readonly #quota: SocketQuota
 
-  constructor(ctx: DurableObjectState, snapshots: SnapshotCache, latest: () => bigint) {
+  constructor(
+    ctx: DurableObjectState,
+    snapshots: SnapshotCache,
+    latest: () => bigint,
+    perApp = HELD_POLLS_PER_APP
+  ) {
     this.#ctx = ctx
     this.#snapshots = snapshots
     this.#latest = latest
+    this.#quota = new SocketQuota(ctx, WAITER_TAG, capsFor(perApp))
   }
 
-  /** Accept a watch socket: `GET /watch?zone=…&since=…` with `Upgrade: websocket`. */
+  /** A poll's watch: `GET /watch?zone=…&since=…` with `Upgrade: websocket`. */
   accept(request: Request): Response {
     if (request.headers.get('Upgrade') !== 'websocket')
       return new Response('expected a WebSocket upgrade', { status: 426 })
-    if (this.#atLeastOpen >= MAX_WAITERS_PER_APP)
-      this.#atLeastOpen = this.#ctx.getWebSockets(WAITER_TAG).length
-    if (this.#atLeastOpen >= MAX_WAITERS_PER_APP)
-      return new Response('too many held polls', { status: 503 })
     const url = new URL(request.url)
     const zone = url.searchParams.get('zone') ?? ''
     const since = /^-?\d{1,20}$/.test(url.searchParams.get('since') ?? '')
       ? BigInt(url.searchParams.get('since') ?? '0')
       : 0n
-    const { 0: client, 1: server } = new WebSocketPair()
-    this.#ctx.acceptWebSocket(server, [WAITER_TAG, ZONE_TAG + zone])
-    this.#atLeastOpen += 1
     const view = this.#snapshots.get({ zone, statusMask: UP_ONLY })
-    if (view === undefined) server.send('m')
-    else if (since >= this.#latest()) server.send('u')
-    else this.#answer(server, view)
+    if (view !== undefined && since < this.#latest()) return new Response(`c${view}`)
+    const state = view === undefined ? 'm' : 'u'
+    const quota = this.#quota.check(holderFrom(request))
+    if (!quota.ok && quota.full === 'app') return new Response(state)
+    if (!quota.ok) return new Response(quota.message, { status: 429 })
+    const { 0: client, 1: server } = new WebSocketPair()
+    this.#ctx.acceptWebSocket(server, [...quota.tags, ZONE_TAG + zone])
+    this.#quota.added(quota.tags)
+    server.send(state)
     return new Response(null, { status: 101, webSocket: client })
   }
 
@@ -76,10 +82,6 @@ export class Waiters {
     // Every push first, then the closes: the Worker then handles all the pushes (and sends
     // the answers) before the close events, instead of one close between two answers.
     for (const ws of woken) close(ws)
-  }
-
-  #answer(ws: WebSocket, view: string): void {
-    if (send(ws, `c${view}`)) close(ws)
   }
 }
 

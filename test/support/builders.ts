@@ -21,6 +21,10 @@ export const REGISTRY_OPTIONS: RegistryOptions = {
   selfPreservation: true,
   maxSilenceMs: 3_600_000,
   maxInstances: 50_000,
+  maxSkewMs: 60_000,
+  maxMetadataBytes: 8 * 1024,
+  maxBytes: Number.POSITIVE_INFINITY,
+  sizeOf: () => 0,
 }
 
 export function aRegistryOptions(overrides: Partial<RegistryOptions> = {}): RegistryOptions {

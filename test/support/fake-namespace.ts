@@ -16,6 +16,7 @@ import type {
 } from '../../src/registry/model.ts'
 import { AppRegistry } from '../../src/server/app-registry.ts'
 import type { AppRef, CatalogObject } from '../../src/server/catalog-object.ts'
+import type { Config } from '../../src/server/config.ts'
 import { MemoryStore } from '../../src/server/memory-store.ts'
 import type { RegistryObject } from '../../src/server/registry-object.ts'
 import type { HistoryEntry } from '../../src/server/registry-store.ts'
@@ -33,7 +34,7 @@ type CatalogRpc = Pick<CatalogObject, 'add' | 'remove' | 'apps' | 'epoch'>
 export class FakeRegistryObject implements RegistryRpc {
   readonly #registry: AppRegistry
 
-  constructor(catalog: FakeCatalogObject) {
+  constructor(catalog: FakeCatalogObject, appBytes?: number) {
     this.#registry = new AppRegistry({
       store: new MemoryStore(),
       clock: { now: () => Date.now() },
@@ -42,6 +43,7 @@ export class FakeRegistryObject implements RegistryRpc {
         renewIntervalMs: 30_000,
         selfPreservation: true,
         sessionGraceMs: 10_000,
+        ...(appBytes === undefined ? {} : { appBytes }),
       },
       announce: async () => {},
       catalog: async (app, listed) => catalog.listed(app, listed),
@@ -143,12 +145,13 @@ class FakeNamespace<T> {
 
 /**
  * Bindings for `app.request(url, init, env)`: fake REGISTRY and CATALOG, nothing else (the
- * app's configuration and limiters reach it through createApp, not through the bindings).
+ * app's configuration and limiters reach it through createApp, not through the bindings; the
+ * objects take APP_BYTES from `config`, as the real ones read it from their bindings).
  */
-export function fakeBindings(): Env {
+export function fakeBindings(config?: Pick<Config, 'appBytes'>): Env {
   const catalog = new FakeCatalogObject()
   const bindings = {
-    REGISTRY: new FakeNamespace(() => new FakeRegistryObject(catalog)),
+    REGISTRY: new FakeNamespace(() => new FakeRegistryObject(catalog, config?.appBytes)),
     CATALOG: new FakeNamespace(() => catalog),
   }
   // The fakes have the methods the routes call, not the whole DurableObjectNamespace surface.

@@ -62,6 +62,16 @@ describe('parseConfig', () => {
     })
   })
 
+  it('reads APP_BYTES, a number of bytes from 64 KiB to 15 MiB (one view must fit one RPC message)', () => {
+    expect(parseConfig({}).appBytes).toBe(8 * 1024 * 1024)
+    expect(parseConfig({ APP_BYTES: '65536' }).appBytes).toBe(65_536)
+    expect(parseConfig({ APP_BYTES: String(15 * 1024 * 1024) }).appBytes).toBe(15 * 1024 * 1024)
+    for (const bad of ['65535', String(15 * 1024 * 1024 + 1), '8MiB', '-1', ''])
+      expect(() => parseConfig({ APP_BYTES: bad }), bad).toThrow(
+        /^APP_BYTES must be a number of bytes from 65536 to 15728640, got/
+      )
+  })
+
   it('accepts each limit at its maximum', () => {
     expect(
       parseConfig({ POLL_HOLD_SECONDS: '3600', EVICT_AFTER_SECONDS: '86400', ZONE: 'z'.repeat(64) })

@@ -105,7 +105,9 @@ const CONTROL = /[\u0000-\u001f\u007f]/
 function checkAccepted(route: string, input: Record<string, unknown>): void {
   for (const key of ['appid', 'env', 'zone', 'region']) {
     if (typeof input[key] === 'string')
-      expect((input[key] as string).length).toBeLessThanOrEqual(LIMITS.idChars)
+      expect(new TextEncoder().encode(input[key] as string).length).toBeLessThanOrEqual(
+        LIMITS.idBytes
+      )
   }
   for (const [key, v] of Object.entries(input)) {
     if (typeof v === 'string') expect(CONTROL.test(v), key).toBe(false)

@@ -272,13 +272,25 @@ describe('parseRegister', () => {
 
   describe('limits', () => {
     it.each(['appid', 'env', 'zone', 'region'])(
-      `accepts a ${LIMITS.idChars}-character %s and refuses one more`,
+      `accepts a ${LIMITS.idBytes}-byte %s and refuses one more`,
       (field) => {
-        expect(parseRegister(aRegisterForm({ [field]: 'a'.repeat(LIMITS.idChars) })).ok).toBe(true)
+        expect(parseRegister(aRegisterForm({ [field]: 'a'.repeat(LIMITS.idBytes) })).ok).toBe(true)
         expectFieldError(
-          parseRegister(aRegisterForm({ [field]: 'a'.repeat(LIMITS.idChars + 1) })),
+          parseRegister(aRegisterForm({ [field]: 'a'.repeat(LIMITS.idBytes + 1) })),
           field
         )
+      }
+    )
+
+    it.each(['appid', 'env', 'zone', 'region'])(
+      'counts %s in UTF-8 bytes, as the runtime counts socket tags and names',
+      (field) => {
+        expect(parseRegister(aRegisterForm({ [field]: '中'.repeat(42) })).ok).toBe(true) // 126 bytes
+        const refused = parseRegister(aRegisterForm({ [field]: '中'.repeat(43) })) // 129 bytes
+        expectFieldError(refused, field)
+        expect(refused.ok || refused.error.message).toBe(`${field}: longer than 128 bytes`)
+        if (field !== 'region')
+          expectFieldError(parsePoll(aPollForm({ [field]: 'é'.repeat(65) }), true), field)
       }
     )
 
@@ -539,7 +551,7 @@ describe('parseFetchs', () => {
 
   it('refuses an overlong appid', () => {
     expectFieldError(
-      parseFetchs(aFetchForm({ appid: ['ok', 'a'.repeat(LIMITS.idChars + 1)] })),
+      parseFetchs(aFetchForm({ appid: ['ok', 'a'.repeat(LIMITS.idBytes + 1)] })),
       'appid'
     )
   })
@@ -612,6 +624,6 @@ describe('parsePoll', () => {
       parsePoll(aPollForm({ hostname: 'h'.repeat(LIMITS.hostnameChars + 1) }), true),
       'hostname'
     )
-    expectFieldError(parsePoll(aPollForm({ env: 'e'.repeat(LIMITS.idChars + 1) }), true), 'env')
+    expectFieldError(parsePoll(aPollForm({ env: 'e'.repeat(LIMITS.idBytes + 1) }), true), 'env')
   })
 })

@@ -125,4 +125,27 @@ describe('polls held by the Worker', () => {
     expect(await sockets(a)).toBe(0)
     expect(await sockets(b)).toBe(0)
   })
+
+  it('holds polls on the longest multibyte zone, and refuses a longer one with -400', async () => {
+    const appid = freshAppid()
+    const zone = '中'.repeat(42) // 126 bytes: its socket tag z:<zone> fits the runtime's 256
+    await register(appid, 'h1', { zone })
+    apps.push(appid)
+    const z = encodeURIComponent(zone)
+    const cursor = await latest(appid)
+    const poll = get(
+      `polls?appid=${appid}&latest_timestamp=${cursor}&env=dev&zone=${z}&hostname=c1`
+    )
+    await socketsReach(appid, 1)
+    await register(appid, 'h2', { zone })
+    expect((await poll).text).toContain('"hostname":"h2"')
+    const long = encodeURIComponent('中'.repeat(128))
+    const refused = await get(
+      `polls?appid=${appid}&latest_timestamp=0&env=dev&zone=${long}&hostname=c1`
+    )
+    expect(refused).toEqual({
+      status: 200,
+      text: '{"code":-400,"message":"zone: longer than 128 bytes","ttl":1}',
+    })
+  })
 })

@@ -11,12 +11,22 @@ export { default } from '../../src/server/index.ts'
 const offsets = new Map<string, number>()
 /** webSocketMessage calls by object id: heartbeats must never add to it. */
 const messages = new Map<string, number>()
-/** A lower session cap for the apps named here (by appid prefix), to test the cap. */
+/** Lower caps on sessions and held polls for the apps named here (by appid prefix). */
 export const SMALL_CAP_APPID = 'capped.'
 const SMALL_CAP = 3
+/** Held polls of a capped app: one token may hold 10 of them, one address 2. */
+export const SMALL_POLL_CAP = 20
 
 /** webSocketClose calls by object id. */
 const closes = new Map<string, number>()
+
+/**
+ * Whether the object's app has the small caps. By its name: it does not know its appid before
+ * the first register. (A function, not a private method: the base constructor asks for caps
+ * before a subclass's private methods exist.)
+ */
+const capped = (ctx: DurableObjectState) =>
+  ctx.id.name?.startsWith(`dev/${SMALL_CAP_APPID}`) ?? false
 
 export class TestRegistryObject extends RegistryObject {
   /** Move this object's clock forward by `ms`. */
@@ -49,7 +59,11 @@ export class TestRegistryObject extends RegistryObject {
 
   protected override maxSessions(): number {
     // the object does not know its appid before the first register: go by its name
-    return this.ctx.id.name?.startsWith(`dev/${SMALL_CAP_APPID}`) ? SMALL_CAP : super.maxSessions()
+    return capped(this.ctx) ? SMALL_CAP : super.maxSessions()
+  }
+
+  protected override maxHeldPolls(): number {
+    return capped(this.ctx) ? SMALL_POLL_CAP : super.maxHeldPolls()
   }
 
   protected override now(): number {

@@ -6,15 +6,19 @@
 import type { MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../app-env.ts'
+import { addressKey } from '../client-address.ts'
 import { refusalResponse } from '../responses.ts'
 
 const pass: MiddlewareHandler<AppEnv> = async (_c, next) => next()
 
-/** 429 once the client address (`cf-connecting-ip`) exceeds `limiter`; none = unlimited. */
+/**
+ * 429 once the client address (`cf-connecting-ip`; an IPv6 client by its /64) exceeds
+ * `limiter`; none = unlimited.
+ */
 export function limitByAddress(limiter: RateLimit | undefined): MiddlewareHandler<AppEnv> {
   if (!limiter) return pass
   return createMiddleware<AppEnv>(async (c, next) => {
-    const address = c.req.header('cf-connecting-ip') ?? 'local'
+    const address = addressKey(c.req.header('cf-connecting-ip') ?? 'local')
     if (!(await limiter.limit({ key: `addr:${address}` })).success) {
       return refusalResponse(429, `rate limit exceeded for client address ${address}`)
     }

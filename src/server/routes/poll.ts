@@ -16,9 +16,10 @@ import type { AppEnv } from '../app-env.ts'
 import { type Caller, infraView } from '../app-view.ts'
 import { type AppWatch, fixedWatch, openWatch, type WatchState } from '../app-watch.ts'
 import type { Config } from '../config.ts'
+import { holderOf } from '../holder.ts'
 import { registryFor } from '../registry-stub.ts'
 import { queryForm } from '../request-form.ts'
-import { badRequestResponse, jsonResponse } from '../responses.ts'
+import { badRequestResponse, jsonResponse, refusalResponse } from '../responses.ts'
 
 /** The reference subtracts this from the caller's x1-bmspy-timeout (PROTOCOL.md §5.4). */
 const BMSPY_MARGIN_MS = 20
@@ -30,32 +31,51 @@ function holdMs(request: Request, pollHoldMs: number): number {
   return Math.min(pollHoldMs, header > BMSPY_MARGIN_MS ? header - BMSPY_MARGIN_MS : header)
 }
 
-/** Open one watch per requested app (infra.discovery is answered from configuration). */
+/** One app's watch (infra.discovery is answered from configuration). */
+async function watchOne(
+  bindings: Env,
+  config: Config,
+  caller: Caller & { request: Request },
+  input: PollInput,
+  appid: string,
+  since: bigint
+): Promise<AppWatch> {
+  if (appid !== INFRA_APPID) {
+    const stub = registryFor(bindings, { appid, env: input.env })
+    return openWatch(stub, input.zone, since, holderOf(caller.access, caller.request))
+  }
+  const infra = await infraView(bindings, config, caller, {
+    env: input.env,
+    zone: input.zone,
+    statusMask: 1,
+  })
+  const state: WatchState = !infra
+    ? { kind: 'missing' }
+    : since >= infra.latest
+      ? { kind: 'unchanged' }
+      : { kind: 'changed', view: infra.json }
+  return fixedWatch(state)
+}
+
+/**
+ * Open one watch per requested app. Never rejects: a watch that cannot open is logged and
+ * taken as "unchanged, never changes", so it cannot fail the poll or strand the sockets
+ * already opened for the other apps.
+ */
 async function watchAll(
   bindings: Env,
   config: Config,
-  caller: Caller,
+  caller: Caller & { request: Request },
   input: PollInput
 ): Promise<Map<string, AppWatch>> {
   const entries = await Promise.all(
     [...input.cursors].map(async ([appid, since]): Promise<[string, AppWatch]> => {
-      if (appid === INFRA_APPID) {
-        const infra = await infraView(bindings, config, caller, {
-          env: input.env,
-          zone: input.zone,
-          statusMask: 1,
-        })
-        const state: WatchState = !infra
-          ? { kind: 'missing' }
-          : since >= infra.latest
-            ? { kind: 'unchanged' }
-            : { kind: 'changed', view: infra.json }
-        return [appid, fixedWatch(state)]
+      try {
+        return [appid, await watchOne(bindings, config, caller, input, appid, since)]
+      } catch (error) {
+        console.error(JSON.stringify({ op: 'watch', appid, env: input.env, error: String(error) }))
+        return [appid, fixedWatch({ kind: 'unchanged' })]
       }
-      return [
-        appid,
-        await openWatch(registryFor(bindings, { appid, env: input.env }), input.zone, since),
-      ]
     })
   )
   return new Map(entries)
@@ -87,10 +107,12 @@ function firstChange(watches: Map<string, AppWatch>, ended: Promise<undefined>) 
   ])
 }
 
+/** How a poll answers: `refusal` is its answer where it would hold (see refusedHold). */
 type Held = (
   watches: Map<string, AppWatch>,
   states: Map<string, WatchState>,
-  ended: Promise<undefined>
+  ended: Promise<undefined>,
+  refusal: Response | undefined
 ) => Promise<Response>
 
 /** What this route needs of the request's execution context. */
@@ -126,14 +148,16 @@ function pollRoute(config: Config, strict: boolean, answer: Held): Handler<AppEn
     )
     if (denied) return denied
     const hold = holdEnds(request, config.pollHoldMs)
-    const watches = await watchAll(c.env, config, { url: c.req.url, access }, input.value)
+    const caller = { url: c.req.url, access, request }
+    const watches = await watchAll(c.env, config, caller, input.value)
     try {
       const states = await Promise.race([
         Promise.all([...watches].map(async ([appid, w]) => [appid, await w.state] as const)),
         hold.ended,
       ])
       if (!states) return jsonResponse(envelope(ECODE.NOT_MODIFIED))
-      return await answer(watches, new Map(states), hold.ended)
+      const byApp = new Map(states)
+      return await answer(watches, byApp, hold.ended, refusedHold(byApp, input.value.env))
     } finally {
       hold.cancel()
       closeAfterAnswer(watches, executionCtx(c))
@@ -142,11 +166,12 @@ function pollRoute(config: Config, strict: boolean, answer: Held): Handler<AppEn
 }
 
 /** polls: every changed app at once, or the first app to change; unknown apps under "-404". */
-const polls: Held = async (watches, states, ended) => {
+const polls: Held = async (watches, states, ended, refusal) => {
   const missing = [...states].filter(([, s]) => s.kind === 'missing').map(([appid]) => appid)
   const changed = new Map<string, string>()
   for (const [appid, s] of states) if (s.kind === 'changed') changed.set(appid, s.view)
   if (changed.size > 0) return jsonResponse(pollsEnvelope(changed, missing))
+  if (refusal) return refusal
   const woke = await firstChange(watches, ended)
   return jsonResponse(woke ? pollsEnvelope(new Map([woke]), missing) : envelope(ECODE.NOT_MODIFIED))
 }
@@ -155,7 +180,7 @@ const polls: Held = async (watches, states, ended) => {
  * poll: the first appid's view. An unknown first appid answers -404 at once. When another
  * appid's change answers the poll, `data` is null, as in the reference.
  */
-const poll: Held = async (watches, states, ended) => {
+const poll: Held = async (watches, states, ended, refusal) => {
   const [firstAppid, firstState] = [...states][0] ?? []
   if (!firstAppid || !firstState || firstState.kind === 'missing') {
     return jsonResponse(mapEnvelope(ECODE.NOTHING_FOUND, `${firstAppid} not found`))
@@ -163,9 +188,22 @@ const poll: Held = async (watches, states, ended) => {
   if (firstState.kind === 'changed') return jsonResponse(envelope(ECODE.OK, firstState.view))
   if ([...states.values()].some((s) => s.kind === 'changed'))
     return jsonResponse(envelope(ECODE.OK, 'null'))
+  if (refusal) return refusal
   const woke = await firstChange(watches, ended)
   if (!woke) return jsonResponse(envelope(ECODE.NOT_MODIFIED))
   return jsonResponse(envelope(ECODE.OK, woke[0] === firstAppid ? woke[1] : 'null'))
+}
+
+/**
+ * A poll that would now hold, when an app refused to hold it for this caller (its token or
+ * address holds the most polls one may): HTTP 429, as for a rate limit.
+ */
+function refusedHold(states: Map<string, WatchState>, env: string): Response | undefined {
+  for (const [appid, s] of states) {
+    if (s.kind === 'refused')
+      return refusalResponse(429, `held polls on ${appid} (env ${env}): ${s.message}`)
+  }
+  return undefined
 }
 
 /** The request's execution context, when the runtime gave one. */

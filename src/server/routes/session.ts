@@ -6,14 +6,15 @@
 import { Hono } from 'hono'
 import { ECODE } from '../../protocol/ecode.ts'
 import { parseSession } from '../../protocol/params.ts'
-import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
+import { isReservedAppid, PATHS } from '../../protocol/paths.ts'
 import { SESSION_PROTOCOL } from '../../protocol/session-frames.ts'
 import { accessOf, actorOf, authorize } from '../access.ts'
 import type { AppEnv } from '../app-env.ts'
 import type { Config } from '../config.ts'
+import { holderHeaders, holderOf } from '../holder.ts'
 import { registryFor } from '../registry-stub.ts'
 import { queryForm } from '../request-form.ts'
-import { badRequestResponse, replyResponse } from '../responses.ts'
+import { badRequestResponse, refusalResponse, replyResponse } from '../responses.ts'
 import { type SessionRight, sessionGrantHeaders } from '../session-grant.ts'
 
 export const sessionRoutes = (config: Config) =>
@@ -26,8 +27,8 @@ export const sessionRoutes = (config: Config) =>
     const input = parseSession(queryForm(c.req.raw))
     if (!input.ok) return badRequestResponse(input.error)
     const { appid, env } = input.value
-    if (appid === INFRA_APPID) {
-      return badRequest('appid', `${INFRA_APPID} has no sessions: it describes this registry`)
+    if (isReservedAppid(appid)) {
+      return badRequest('appid', `${appid} has no sessions: it describes this registry`)
     }
     const access = accessOf(c)
     const may: SessionRight[] = []
@@ -43,9 +44,13 @@ export const sessionRoutes = (config: Config) =>
       may,
       ...(access.kind === 'token' ? { expiresMs: access.claims.exp * 1000 } : {}),
     })
-    return registryFor(c.env, { appid, env }).fetch('https://registry/session', {
-      headers: { Upgrade: 'websocket', ...headers },
+    const answer = await registryFor(c.env, { appid, env }).fetch('https://registry/session', {
+      headers: { Upgrade: 'websocket', ...headers, ...holderHeaders(holderOf(access, c.req.raw)) },
     })
+    // the caller's token or address holds the most sessions one may: refused before any upgrade
+    if (answer.status === 429)
+      return refusalResponse(429, `sessions on ${appid} (env ${env}): ${await answer.text()}`)
+    return answer
   })
 
 const badRequest = (field: string, problem: string) =>

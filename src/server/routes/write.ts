@@ -9,7 +9,7 @@ import {
   parseRenew,
   parseSet,
 } from '../../protocol/params.ts'
-import { INFRA_APPID, PATHS } from '../../protocol/paths.ts'
+import { isReservedAppid, PATHS } from '../../protocol/paths.ts'
 import { accessOf, actorOf, authorize } from '../access.ts'
 import type { AppEnv } from '../app-env.ts'
 import type { Config } from '../config.ts'
@@ -34,10 +34,10 @@ export function writeRoutes(config: Config) {
       const input = parse(form.value)
       if (!input.ok) return badRequestResponse(input.error)
       const { appid, env } = input.value
-      if (appid === INFRA_APPID) {
+      if (isReservedAppid(appid)) {
         return replyResponse({
           code: ECODE.REQUEST_ERR,
-          message: `appid: ${INFRA_APPID} is reserved: it describes this registry's own nodes`,
+          message: `appid: ${appid} is reserved: it describes this registry's own nodes`,
         })
       }
       const access = accessOf(c)

@@ -375,6 +375,24 @@ describe('rate limits', () => {
     expect((await call('/discovery/nodes', from('10.0.0.2'))).status).toBe(401)
   })
 
+  it('counts an IPv6 client by its /64, and IPv4 (plain or mapped) by its address', async () => {
+    const { call } = testApp(VARS, { address: countingLimiter(1) })
+    const status = async (ip: string) =>
+      (await call('/discovery/nodes', { headers: { 'cf-connecting-ip': ip } })).status
+    expect(await status('2001:db8:1:2::1')).toBe(401)
+    // the same /64 written in other ways and with other host bits: one client
+    expect(await status('2001:db8:1:2:ffff:0:0:2')).toBe(429)
+    expect(await status('2001:0DB8:0001:0002::3')).toBe(429)
+    const refused = await call('/discovery/nodes', {
+      headers: { 'cf-connecting-ip': '2001:db8:1:2::9' },
+    })
+    expect(refused.text).toContain('rate limit exceeded for client address 2001:db8:1:2::/64')
+    expect(await status('2001:db8:1:3::1')).toBe(401)
+    expect(await status('192.0.2.7')).toBe(401)
+    expect(await status('::ffff:192.0.2.7')).toBe(429)
+    expect(await status('192.0.2.8')).toBe(401)
+  })
+
   it('follows the variables: the limiter named after the limit, or off', async () => {
     const ladder = { RATE_LIMIT_60: countingLimiter(60), RATE_LIMIT_6000: countingLimiter(6000) }
     const vars = { ...VARS, RATE_LIMIT_PER_TOKEN: '60', RATE_LIMIT_PER_ADDRESS: 'off' }

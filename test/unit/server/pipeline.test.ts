@@ -177,6 +177,28 @@ describe('envelopes', () => {
     }
   })
 
+  it('reserves infra.discovery in every case and whitespace variant, and stores nothing', async () => {
+    const { call } = testApp()
+    for (const appid of [
+      ' Infra.Discovery ',
+      'INFRA.DISCOVERY',
+      'infra.discovery\u00a0',
+      'ｉｎｆｒａ.discovery',
+      'infra.\u200bdiscovery',
+    ]) {
+      for (const path of ['register', 'renew', 'cancel', 'set']) {
+        const r = await call(`/discovery/${path}`, { form: instance(appid, 'rogue') })
+        expect(r.text, `${path} ${JSON.stringify(appid)}`).toMatch(
+          /^\{"code":-400,"message":"appid: .* is reserved/
+        )
+      }
+      const fetched = await call(
+        `/discovery/fetch?appid=${encodeURIComponent(appid)}&env=dev&status=3`
+      )
+      expect(fetched.text).toBe(FETCH_404)
+    }
+  })
+
   it('refuses a body over the limit with -400 naming the body', async () => {
     const { call } = testApp()
     const r = await call('/discovery/register', {

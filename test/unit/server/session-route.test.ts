@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { mintToken, type Scope } from '../../../src/auth/token.ts'
+import { holderFrom } from '../../../src/server/holder.ts'
 import { registryName } from '../../../src/server/registry-stub.ts'
 import { sessionGrantFrom } from '../../../src/server/session-grant.ts'
 import { K1 as KEY } from '../../support/token-keys.ts'
@@ -37,7 +38,7 @@ describe('GET /discovery/session', () => {
   })
 
   it('checks its parameters like any route', async () => {
-    const { call } = testApp()
+    const { call, env } = testApp()
     const badId = await call('/discovery/session?appid=demo.a&env=dev&session=short', {
       headers: UPGRADE,
     })
@@ -48,6 +49,12 @@ describe('GET /discovery/session', () => {
       headers: UPGRADE,
     })
     expect(infra.text).toMatch(/"message":"appid: infra.discovery has no sessions/)
+    const variant = await call('/discovery/session?appid=%20Infra.Discovery%20&env=dev', {
+      headers: UPGRADE,
+    })
+    expect(variant.text).toMatch(/"message":"appid: .* has no sessions/)
+    const variantStub = env.REGISTRY.getByName(registryName(' Infra.Discovery ', 'dev'))
+    expect((variantStub as unknown as { lastFetch?: Request }).lastFetch).toBeUndefined()
   })
 
   it('hands the upgrade to the app object with what the caller may do', async () => {
@@ -103,5 +110,44 @@ describe('GET /discovery/session', () => {
       })
       expect(refused.status).toBe(401)
     })
+
+    it('tells the object who holds the session (token, address by its /64), and passes its 429 on', async () => {
+      const { call, env } = testApp(AUTH_ON)
+      const stub = env.REGISTRY.getByName(registryName('demo.a', 'dev')) as unknown as {
+        lastFetch?: Request
+        fetch(url: string, init?: RequestInit): Promise<Response>
+      }
+      const real = stub.fetch.bind(stub)
+      let refuse = false
+      stub.fetch = async (url, init) => {
+        const answer = await real(url, init)
+        return refuse
+          ? new Response('token t-read holds 10000, the most one token may', { status: 429 })
+          : answer
+      }
+      const reader = await token(['read'])
+      const headers = { ...UPGRADE, 'cf-connecting-ip': '2001:db8:7:8::1' }
+      await call(PATH, { headers, token: reader })
+      expect(holderFrom(stub.lastFetch as Request)).toEqual({
+        token: 't-read',
+        address: '2001:db8:7:8::/64',
+      })
+      refuse = true
+      const refused = await call(PATH, { headers, token: reader })
+      expect([refused.status, refused.headers.get('retry-after'), refused.text]).toEqual([
+        429,
+        '60',
+        '{"code":-429,"message":"sessions on demo.a (env dev): token t-read holds 10000, the most one token may","ttl":1}',
+      ])
+    })
+  })
+
+  it('counts nobody per token or address with auth off', async () => {
+    const { call, env } = testApp()
+    await call(PATH, { headers: { ...UPGRADE, 'cf-connecting-ip': '10.0.0.1' } })
+    const stub = env.REGISTRY.getByName(registryName('demo.a', 'dev')) as unknown as {
+      lastFetch?: Request
+    }
+    expect(holderFrom(stub.lastFetch as Request)).toEqual({})
   })
 })

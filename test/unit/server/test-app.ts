@@ -46,7 +46,7 @@ export function countingLimiter(limit: number): RateLimit {
 export function testApp(vars: ConfigVars = {}, limiters: Limiters = {}) {
   const config = parseConfig({ AUTH: 'off', ...vars })
   const app = createApp({ config, limiters })
-  const env = fakeBindings()
+  const env = fakeBindings(config)
   /** One request to `path` (with query), answered in full. */
   async function call(path: string, options: CallOptions = {}): Promise<Answer> {
     const headers: Record<string, string> = { ...options.headers }
