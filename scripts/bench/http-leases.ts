@@ -7,6 +7,7 @@
  * `UPDATE instances … WHERE zone = ? AND hostname = ?` (SqlStore.renewed): one row written
  * (the table has no secondary index) and one read. Runs in milliseconds.
  */
+import { LIMITS } from '../../src/protocol/limits.ts'
 import { Registry } from '../../src/registry/registry.ts'
 
 export interface LeaseCountsSpec {
@@ -37,6 +38,11 @@ export function countLeaseWork(spec: LeaseCountsSpec): LeaseCounts {
       selfPreservation: true,
       maxSilenceMs: HOUR_MS,
       maxInstances: 50_000,
+      maxSkewMs: LIMITS.clockSkewMs,
+      maxMetadataBytes: LIMITS.metadataBytes,
+      // the byte budget plays no part in lease work
+      maxBytes: Number.POSITIVE_INFINITY,
+      sizeOf: () => 0,
     },
     0
   )

@@ -2,10 +2,12 @@
  * GET poll and polls in Node, with fake objects: how the Worker reads what each app's object
  * answered, and that one app whose watch cannot open never decides the answer for the others.
  */
+
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { mintToken } from '../../../src/auth/token.ts'
 import { holderFrom } from '../../../src/server/holder.ts'
 import { registryName } from '../../../src/server/registry-stub.ts'
+import { K1 } from '../../support/token-keys.ts'
 import { testApp } from './test-app.ts'
 
 afterEach(() => {
@@ -19,7 +21,7 @@ const objectOf = (env: Env, appid: string) =>
   }
 
 describe('caps on held polls', () => {
-  const KEY = { kid: 'k1', secret: 'first-secret-for-tests-0001' }
+  const KEY = K1
   const AUTH_ON = {
     AUTH: 'tokens',
     TOKEN_KEYS: `${KEY.kid}:${KEY.secret}`,
