@@ -24,6 +24,7 @@ export interface ConfigVars {
   RATE_LIMIT_PER_ADDRESS?: string
   CORS_ORIGINS?: string
   SESSION_GRACE_SECONDS?: string
+  SESSION_CHECK_SECONDS?: string
   LOG_WAKES?: string
 }
 
@@ -48,6 +49,11 @@ export interface Config {
   cors: CorsOrigins
   /** How long a closed session's instances wait to be taken back before eviction. */
   sessionGraceMs: number
+  /**
+   * When sessions hold every lease of an app, how often its alarm checks for silent sockets
+   * (each alarm is billed: a request and the row that re-arms it).
+   */
+  sessionCheckMs: number
   /** Log one line per object wake-up (LOG_WAKES=on): what the bench counts. */
   logWakes: boolean
 }
@@ -91,6 +97,7 @@ export const DEFAULTS = {
   RATE_LIMIT_PER_ADDRESS: '6000',
   CORS_ORIGINS: '',
   SESSION_GRACE_SECONDS: '10',
+  SESSION_CHECK_SECONDS: '600',
   LOG_WAKES: 'off',
 } as const satisfies Required<ConfigVars>
 
@@ -121,6 +128,7 @@ export function parseConfig(vars: ConfigVars): Config {
     },
     cors: corsOrigins(get('CORS_ORIGINS')),
     sessionGraceMs: seconds('SESSION_GRACE_SECONDS', get('SESSION_GRACE_SECONDS'), 3600),
+    sessionCheckMs: seconds('SESSION_CHECK_SECONDS', get('SESSION_CHECK_SECONDS'), 3600),
     logWakes: onOff('LOG_WAKES', get('LOG_WAKES')),
   }
   if (config.evictAfterMs <= config.renewIntervalMs) {

@@ -42,6 +42,7 @@ export class FakeRegistryObject implements RegistryRpc {
         renewIntervalMs: 30_000,
         selfPreservation: true,
         sessionGraceMs: 10_000,
+        sessionCheckMs: 600_000,
       },
       announce: async () => {},
       catalog: async (app, listed) => catalog.listed(app, listed),
