@@ -6,6 +6,7 @@
  * network.
  */
 import { PRICES, PRICES_READ } from './prices.ts'
+import { BENCH_CHECK_SECONDS, CONFIGURED_CHECK_SECONDS } from './sessions.ts'
 
 /** Seconds in a billing month (30 days, as Cloudflare's pricing examples count). */
 export const MONTH_SECONDS = 30 * 86_400
@@ -64,8 +65,13 @@ export interface Counted {
 }
 
 export interface SessionCounts {
-  /** Lease alarms of the app's object per minute while its sessions only heartbeat. */
+  /**
+   * Lease alarms of the app's object per minute while its sessions only heartbeat, at the
+   * configured SESSION_CHECK_SECONDS.
+   */
   alarmsPerAppPerMinute: number
+  /** The same as measured, at the bench server's shorter check interval. */
+  measuredAlarmsPerMinute?: number
   /** Object wake-ups by `message` per session per minute while idle (heartbeats that woke it). */
   messageWakesPerSessionPerMinute: number
   /** Object events (`fetch`) per session opened: the object's part of one upgrade. */
@@ -257,7 +263,8 @@ export function costNote(model: CostModel, ceilingUsd: number): string {
   const s = c.session
   lines.push(
     s
-      ? `  counted, sessions: ${n(s.alarmsPerAppPerMinute, 2)} alarms per app per minute, ` +
+      ? `  counted, sessions: ${n(s.alarmsPerAppPerMinute, 2)} alarms per app per minute at SESSION_CHECK_SECONDS=${CONFIGURED_CHECK_SECONDS} ` +
+          `(measured ${n(s.measuredAlarmsPerMinute ?? Number.NaN, 2)} at the bench's ${BENCH_CHECK_SECONDS} s, scaled), ` +
           `${n(s.messageWakesPerSessionPerMinute, 3)} heartbeat wakes per session per minute, ` +
           `${n(s.objectRequestsPerUpgrade, 2)} object requests per upgrade, ${n(s.messagesPerConnection, 2)} messages per connection; ` +
           `the object's SQLite files ${s.sqliteWrittenWhileIdle ? 'changed' : 'did not change'} while the sessions only heartbeat ` +

@@ -43,7 +43,10 @@ export interface AppRegistryOptions {
   store: RegistryStore
   /** The object's clock (ms); the only source of `now`. */
   clock: Clock
-  config: Pick<Config, 'evictAfterMs' | 'renewIntervalMs' | 'selfPreservation' | 'sessionGraceMs'> &
+  config: Pick<
+    Config,
+    'evictAfterMs' | 'renewIntervalMs' | 'selfPreservation' | 'sessionGraceMs' | 'sessionCheckMs'
+  > &
     Partial<Pick<Config, 'appBytes'>>
   /**
    * The app changed (`change`) and its counter is stored: wake held polls and session
@@ -64,6 +67,8 @@ export class AppRegistry {
   readonly #onChange: (change: AppChange) => Promise<void>
   readonly #sessions: SessionLeases
   readonly #renewIntervalMs: number
+  /** How often the alarm checks for silent sessions when sessions hold every lease. */
+  readonly #sessionCheckMs: number
   /** The counter as last announced: where the next change starts from. */
   #announcedLatest: bigint
   /** What changed since the last announcement, by instance key (the last change wins). */
@@ -110,6 +115,7 @@ export class AppRegistry {
       this.#app = { appid: stored.appid, env: stored.env }
     this.#announcedLatest = this.#registry.latestTimestamp
     this.#renewIntervalMs = config.renewIntervalMs
+    this.#sessionCheckMs = config.sessionCheckMs
     this.#sessions = new SessionLeases(
       this.#store,
       this.#registry,
@@ -248,7 +254,11 @@ export class AppRegistry {
 
   /** When the alarm should next fire (ms, clock time); undefined = no alarm needed. */
   nextWakeMs(): number | undefined {
-    const lease = this.#registry.nextWakeMs(this.#clock.now())
+    const now = this.#clock.now()
+    let lease = this.#registry.nextWakeMs(now)
+    // every lease held by a connected session: a check for silent sockets is all that is due
+    if (lease !== undefined && this.#sessions.holdsAll(this.#registry.size))
+      lease = Math.max(lease, now + this.#sessionCheckMs)
     const grace = this.#sessions.nextGraceEnd()
     if (grace === undefined) return lease
     return lease === undefined ? grace : Math.min(lease, grace)

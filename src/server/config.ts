@@ -25,6 +25,7 @@ export interface ConfigVars {
   CORS_ORIGINS?: string
   SESSION_GRACE_SECONDS?: string
   APP_BYTES?: string
+  SESSION_CHECK_SECONDS?: string
   LOG_WAKES?: string
 }
 
@@ -49,6 +50,11 @@ export interface Config {
   cors: CorsOrigins
   /** How long a closed session's instances wait to be taken back before eviction. */
   sessionGraceMs: number
+  /**
+   * When sessions hold every lease of an app, how often its alarm checks for silent sockets
+   * (each alarm is billed: a request and the row that re-arms it).
+   */
+  sessionCheckMs: number
   /** Log one line per object wake-up (LOG_WAKES=on): what the bench counts. */
   logWakes: boolean
   /** One app's byte budget: its instances as its answers encode them (APP_BYTES). */
@@ -95,6 +101,7 @@ export const DEFAULTS = {
   CORS_ORIGINS: '',
   SESSION_GRACE_SECONDS: '10',
   APP_BYTES: '8388608',
+  SESSION_CHECK_SECONDS: '600',
   LOG_WAKES: 'off',
 } as const satisfies Required<ConfigVars>
 
@@ -134,6 +141,7 @@ export function parseConfig(vars: ConfigVars): Config {
     },
     cors: corsOrigins(get('CORS_ORIGINS')),
     sessionGraceMs: seconds('SESSION_GRACE_SECONDS', get('SESSION_GRACE_SECONDS'), 3600),
+    sessionCheckMs: seconds('SESSION_CHECK_SECONDS', get('SESSION_CHECK_SECONDS'), 3600),
     logWakes: onOff('LOG_WAKES', get('LOG_WAKES')),
     appBytes: byteCount('APP_BYTES', get('APP_BYTES'), APP_BYTES_MIN, APP_BYTES_MAX),
   }

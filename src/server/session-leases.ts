@@ -70,6 +70,14 @@ export class SessionLeases {
     return this.#owned.size
   }
 
+  /**
+   * Whether all `instances` of the app are owned by sessions with no close seen: then only a
+   * silent socket (no close, no heartbeat) can end one, which the alarm may check less often.
+   */
+  holdsAll(instances: number): boolean {
+    return this.#closed.size === 0 && this.#owners.size === instances
+  }
+
   /** Make `session` the instance's owner, or (undefined) leave it to HTTP renews. */
   setOwner(zone: string, hostname: string, session: string | undefined): void {
     if (this.ownerOf(zone, hostname) === session) return

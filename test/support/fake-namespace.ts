@@ -44,6 +44,7 @@ export class FakeRegistryObject implements RegistryRpc {
         selfPreservation: true,
         sessionGraceMs: 10_000,
         ...(appBytes === undefined ? {} : { appBytes }),
+        sessionCheckMs: 600_000,
       },
       announce: async () => {},
       catalog: async (app, listed) => catalog.listed(app, listed),

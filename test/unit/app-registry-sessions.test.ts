@@ -11,6 +11,7 @@ import { aRegisterInput } from '../support/builders.ts'
 import { FakeClock } from '../support/fake-clock.ts'
 
 const GRACE_MS = 10_000
+const CHECK_MS = 600_000
 
 function harness(
   options: { store?: MemoryStore; clock?: FakeClock; selfPreservation?: boolean } = {}
@@ -26,6 +27,7 @@ function harness(
       renewIntervalMs: 30_000,
       selfPreservation: options.selfPreservation ?? false,
       sessionGraceMs: GRACE_MS,
+      sessionCheckMs: CHECK_MS,
     },
     announce: async (change) => {
       changes.push(change)
@@ -222,5 +224,31 @@ describe('session-owned instances', () => {
     expect(first).toMatchObject({ from: 0n, put: [{ hostname: 'h1' }], del: [] })
     expect(second?.from).toBe(first?.to)
     expect(second?.to).toBe(h.registry.latestTimestamp)
+  })
+})
+
+describe('the lease alarm of an app whose leases sessions hold', () => {
+  it('sleeps SESSION_CHECK_SECONDS while every instance is held by a connected session', async () => {
+    const h = harness()
+    await owners(h, 3)
+    expect(h.registry.nextWakeMs()).toBe(h.clock.now() + CHECK_MS)
+    await h.registry.register(input('http-1'), 'token:a') // an HTTP lease to watch
+    expect(h.registry.nextWakeMs()).toBe(h.clock.now() + 90_000)
+  })
+
+  it('wakes at the lease end again once a session closes', async () => {
+    const h = harness()
+    await owners(h, 3)
+    h.registry.sessionClosed('s0')
+    expect(h.registry.nextWakeMs()).toBe(h.clock.now() + GRACE_MS)
+  })
+
+  it('still evicts a silent session at the check after its lease ended', async () => {
+    const h = harness()
+    await owners(h, 1)
+    const lastHeartbeat = h.clock.now()
+    h.clock.advance(CHECK_MS)
+    await h.registry.alarm(new Map([['s0', lastHeartbeat]]))
+    expect(h.hostnames()).toEqual([])
   })
 })

@@ -15,6 +15,7 @@ const CONFIG = {
   renewIntervalMs: 30_000,
   selfPreservation: true,
   sessionGraceMs: 10_000,
+  sessionCheckMs: 600_000,
 }
 
 /** A store that logs each call by name, over a MemoryStore. */

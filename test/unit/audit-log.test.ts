@@ -38,6 +38,7 @@ function anApp() {
       renewIntervalMs: 30_000,
       selfPreservation: false,
       sessionGraceMs: 10_000,
+      sessionCheckMs: 600_000,
     },
     announce: async () => {},
     catalog: async () => {},
