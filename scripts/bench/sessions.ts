@@ -42,12 +42,16 @@ export const CONFIGURED_CHECK_SECONDS = Number(readWranglerToml().vars.SESSION_C
 
 /**
  * Server variables of the session measurements: wake lines on, a short grace for the death, a
- * short silent-session check for the idle window.
+ * short silent-session check (and shorter leases) for the idle window.
  */
 export const SESSION_VARS = {
   LOG_WAKES: 'on',
   SESSION_GRACE_SECONDS: '3',
   SESSION_CHECK_SECONDS: String(BENCH_CHECK_SECONDS),
+  // the alarm never checks before a lease ends: leases shorter than the check (heartbeats every
+  // 5 s) let the window see the check's cadence
+  EVICT_AFTER_SECONDS: '10',
+  RENEW_INTERVAL_SECONDS: '5',
 }
 /** Sessions of the ping rate, and heartbeats each keeps in flight. */
 export const PING_SESSIONS = 200
