@@ -256,6 +256,20 @@ export const parseSet = (form: Form): Parsed<SetInput> =>
     }
   })
 
+/** A session id a client chose (docs/sessions.md): random enough that nobody else guesses it. */
+export const SESSION_ID = /^[A-Za-z0-9_-]{16,64}$/
+
+/** GET /discovery/session: the app, and the session id to resume (undefined: a new session). */
+export const parseSession = (
+  form: Form
+): Parsed<{ appid: string; env: string; session: string | undefined }> =>
+  parsing(() => {
+    const session = first(form, 'session')
+    if (session !== '' && !SESSION_ID.test(session))
+      throw new ParamFailure('session', '16 to 64 characters of A-Z a-z 0-9 _ -')
+    return { appid: id(form, 'appid'), env: id(form, 'env'), session: session || undefined }
+  })
+
 /** GET /discovery/fetch */
 export const parseFetch = (form: Form): Parsed<FetchInput> =>
   parsing(() => ({

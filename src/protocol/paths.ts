@@ -12,6 +12,8 @@ export const PATHS = {
   nodes: '/discovery/nodes',
   /** Not in the reference: an app's recent changes and who made them (admin). */
   history: '/discovery/history',
+  /** Not in the reference: a session's WebSocket (docs/sessions.md). */
+  session: '/discovery/session',
 } as const
 
 /** The reserved application that describes the registry itself (PROTOCOL.md §6.6, §7.1). */

@@ -43,15 +43,19 @@ export class Guard {
     this.#renewsThisWindow += 1
   }
 
-  /** Whether eviction is paused now, given how many instances the app has. */
-  protecting(nowMs: number, instanceCount: number): boolean {
+  /**
+   * Whether eviction is paused now, given how many instances the app has; `alive` of them are
+   * known alive without renews (held by a session that heartbeats) and count as renewing.
+   */
+  protecting(nowMs: number, instanceCount: number, alive = 0): boolean {
     this.#roll(nowMs)
     if (nowMs - this.#lastReset >= EXPECTATION_RESET_MS) {
       this.#expected = RENEWS_PER_WINDOW * instanceCount
       this.#lastReset = nowMs
     }
     const threshold = Math.floor(this.#expected * GUARD_RATIO)
-    return this.#renewsLastWindow < threshold
+    if (this.#renewsLastWindow < 0 && alive === 0) return true // nothing known yet
+    return Math.max(0, this.#renewsLastWindow) + alive * RENEWS_PER_WINDOW < threshold
   }
 
   /** When the current window ends: protection is re-evaluated then. */

@@ -165,6 +165,43 @@ export class Registry {
     return ok(instance)
   }
 
+  /**
+   * A session's heartbeat, seen by the owner at `atMs`: the lease starts there, even when that
+   * is earlier than a renew seen since (the session, not HTTP, keeps the instance alive). The
+   * renew time shown in views follows; it is never written back (a session's lease does not
+   * survive the session, so storage need not know it).
+   */
+  hold(zone: string, hostname: string, atMs: number): void {
+    const old = this.#get(zone, hostname)
+    if (!old) return
+    const key = keyOf(zone, hostname)
+    if (this.#leaseStart.get(key) === atMs) return
+    this.#setLeaseStart(key, atMs)
+    const renewMs = nsToMs(old.renewTimestamp)
+    if (atMs > renewMs) {
+      const instance: Instance = { ...old, renewTimestamp: this.#stamps.stamp(atMs) }
+      this.#put(instance)
+      this.#persistedRenew.set(key, atMs) // nothing to flush
+    }
+  }
+
+  /**
+   * Evict these instances now, whatever their lease (a session that ended and did not come
+   * back): like cancels for the guard, since their owners are known to be gone.
+   */
+  evict(keys: readonly { zone: string; hostname: string }[], nowMs: number): Instance[] {
+    const evicted: Instance[] = []
+    for (const { zone, hostname } of keys) {
+      const old = this.#get(zone, hostname)
+      if (!old) continue
+      this.#remove(old)
+      this.#guard.cancelled()
+      evicted.push(old)
+    }
+    if (evicted.length > 0) this.#advance(this.#stamps.stamp(nowMs), nowMs)
+    return evicted
+  }
+
   /** Deregister (PROTOCOL §3.3). */
   cancel(input: CancelInput, nowMs: number): Result<Instance, RegistryError> {
     const old = this.#get(input.zone, input.hostname)
@@ -237,6 +274,11 @@ export class Registry {
     return { instances: Object.fromEntries(lists), latestTimestamp: this.#latest }
   }
 
+  /** One instance, if registered. */
+  instance(zone: string, hostname: string): Instance | undefined {
+    return this.#get(zone, hostname)
+  }
+
   /** The zones that have instances. */
   zoneNames(): string[] {
     return [...this.#zones.keys()]
@@ -250,9 +292,13 @@ export class Registry {
   /**
    * Evict instances whose lease ran out (PROTOCOL §4.6): under self-preservation only those
    * silent past `maxSilenceMs`; at most upstream's per-scan cap, longest-silent first.
+   * `heldByLiveSessions`: instances whose session heartbeat within the guard's window; they
+   * count for the guard as instances that renewed as often as expected.
    */
-  evictExpired(nowMs: number): Instance[] {
-    const protecting = this.#options.selfPreservation && this.#guard.protecting(nowMs, this.#size)
+  evictExpired(nowMs: number, heldByLiveSessions = 0): Instance[] {
+    const protecting =
+      this.#options.selfPreservation &&
+      this.#guard.protecting(nowMs, this.#size, heldByLiveSessions)
     const silence = protecting ? this.#options.maxSilenceMs : this.#options.evictAfterMs
     const expired = this.all()
       .map((instance) => ({ instance, start: this.#leaseStartOf(instance) }))

@@ -18,14 +18,18 @@ import type {
   SnapshotQuery,
 } from '../registry/model.ts'
 import { Registry, renewStalenessMs } from '../registry/registry.ts'
+import type { AppChange, InstanceRef } from './change-log.ts'
 import type { Config } from './config.ts'
 import { InstanceWriters } from './instance-writers.ts'
 import { HISTORY_ROWS, type HistoryEntry, type RegistryStore } from './registry-store.ts'
+import { SessionLeases } from './session-leases.ts'
 import { SnapshotCache } from './snapshot-cache.ts'
 import { WriteBatch } from './write-batch.ts'
 
 /** Silent this long, an instance is evicted even under self-preservation (upstream: 1 h). */
 const MAX_SILENCE_MS = 3_600_000
+/** Most instances one session may own. */
+export const INSTANCES_PER_SESSION = 64
 
 /** An application: appid + env. */
 export interface AppName {
@@ -37,12 +41,13 @@ export interface AppRegistryOptions {
   store: RegistryStore
   /** The object's clock (ms); the only source of `now`. */
   clock: Clock
-  config: Pick<Config, 'evictAfterMs' | 'renewIntervalMs' | 'selfPreservation'>
+  config: Pick<Config, 'evictAfterMs' | 'renewIntervalMs' | 'selfPreservation' | 'sessionGraceMs'>
   /**
-   * The app changed and its counter is stored: wake held polls, make the alarm cover the new
-   * leases. Once per batch of writes, and after an eviction. A rejection fails the batch.
+   * The app changed (`change`) and its counter is stored: wake held polls and session
+   * watchers, make the alarm cover the new leases. Once per batch of writes, and after an
+   * eviction. A rejection fails the batch.
    */
-  announce: () => Promise<void>
+  announce: (change: AppChange) => Promise<void>
   /** Add the app to the catalog (`listed`) or remove it. Never two at once. */
   catalog: (app: AppName, listed: boolean) => Promise<void>
 }
@@ -53,7 +58,13 @@ export class AppRegistry {
   readonly #clock: Clock
   readonly #registry: Registry
   readonly #snapshots: SnapshotCache
-  readonly #onChange: () => Promise<void>
+  readonly #onChange: (change: AppChange) => Promise<void>
+  readonly #sessions: SessionLeases
+  readonly #renewIntervalMs: number
+  /** The counter as last announced: where the next change starts from. */
+  #announcedLatest: bigint
+  /** What changed since the last announcement, by instance key (the last change wins). */
+  readonly #pending = new Map<string, Instance | InstanceRef>()
   readonly #catalog: (app: AppName, listed: boolean) => Promise<void>
   /** Built on the first write: the objects woken only to read never replay the history. */
   #writersLoaded: InstanceWriters | undefined
@@ -85,6 +96,15 @@ export class AppRegistry {
     )
     if (stored.appid !== undefined && stored.env !== undefined)
       this.#app = { appid: stored.appid, env: stored.env }
+    this.#announcedLatest = this.#registry.latestTimestamp
+    this.#renewIntervalMs = config.renewIntervalMs
+    this.#sessions = new SessionLeases(
+      this.#store,
+      this.#registry,
+      config.sessionGraceMs,
+      stored.owners,
+      this.#clock.now()
+    )
     this.#snapshots = new SnapshotCache(this.#registry)
   }
 
@@ -103,18 +123,47 @@ export class AppRegistry {
     return this.#app
   }
 
-  /** Register; `actor` (a token id) goes into the history. Settles once committed and announced. */
-  register(input: RegisterInput, actor: string): Promise<Reply> {
+  /**
+   * Register; `actor` (a token id) goes into the history. Settles once committed and announced.
+   * With `session`, the session owns the instance (session-leases.ts), and registering an
+   * instance exactly as it is only takes it over: nothing is written to history or announced.
+   */
+  register(input: RegisterInput, actor: string, session?: string): Promise<Reply> {
     return this.#write(() => {
-      const wasEmpty = this.#registry.size === 0
+      const { zone, hostname } = input
       const now = this.#clock.now()
+      if (session !== undefined) {
+        const refused = this.#sessionRefusal(session, zone, hostname)
+        if (refused) return refused
+        const old = this.#registry.instance(zone, hostname)
+        if (old && sameRegistration(old, input)) {
+          this.#sessions.setOwner(zone, hostname, session)
+          this.#registry.hold(zone, hostname, now)
+          return { code: ECODE.OK }
+        }
+      }
+      const wasEmpty = this.#registry.size === 0
       const result = this.#registry.register(input, now)
       if (!result.ok) return errorReply(result.error, 'register')
       const { instance, stored } = result.value
       this.#commit('register', actor, now, [instance], stored)
+      if (stored) this.#sessions.setOwner(zone, hostname, session)
       if (wasEmpty) this.#identify(input.appid, input.env)
       return { code: ECODE.OK }
     })
+  }
+
+  /** A session connected (again): its instances are its own again, nothing announced. */
+  sessionOpened(session: string): void {
+    this.#sessions.opened(session, this.#clock.now())
+  }
+
+  /**
+   * A session's socket closed. Says whether its instances now wait out a grace time (the
+   * caller then makes the alarm cover its end).
+   */
+  sessionClosed(session: string): boolean {
+    return this.#sessions.closed(session, this.#clock.now())
   }
 
   /**
@@ -176,18 +225,27 @@ export class AppRegistry {
 
   /** When the alarm should next fire (ms, clock time); undefined = no alarm needed. */
   nextWakeMs(): number | undefined {
-    return this.#registry.nextWakeMs(this.#clock.now())
+    const lease = this.#registry.nextWakeMs(this.#clock.now())
+    const grace = this.#sessions.nextGraceEnd()
+    if (grace === undefined) return lease
+    return lease === undefined ? grace : Math.min(lease, grace)
   }
 
   /**
-   * The lease alarm's work: evict what expired (subject to the guard), flush renew times, and
-   * after an eviction announce and update the catalog. Never throws: a failure is logged.
+   * The lease alarm's work: hold the leases of connected sessions at their last heartbeat
+   * (`lastSeen`, ms by session id), evict the instances of sessions whose grace time ended and
+   * what expired (subject to the guard), flush renew times, and after an eviction announce and
+   * update the catalog. Never throws: a failure is logged.
    */
-  async alarm(): Promise<void> {
+  async alarm(lastSeen: ReadonlyMap<string, number> = new Map()): Promise<void> {
     try {
       const now = this.#clock.now()
-      const evicted = this.#registry.evictExpired(now)
+      const alive = this.#sessions.hold(lastSeen, now, 2 * this.#renewIntervalMs)
+      const orphans = this.#registry.evict(this.#sessions.graceOver(now), now)
+      if (orphans.length > 0) this.#commit('evict', 'session', now, orphans)
+      const evicted = this.#registry.evictExpired(now, alive)
       if (evicted.length > 0) this.#commit('evict', 'lease', now, evicted)
+      evicted.push(...orphans)
       this.#store.renewed(this.#registry.renewsToPersist())
       if (evicted.length > 0) {
         console.log(
@@ -230,6 +288,12 @@ export class AppRegistry {
     if (op === 'register')
       for (const i of instances) this.#writers().registered(i.zone, i.hostname, actor)
     else if (gone) for (const i of instances) this.#writers().forget(i.zone, i.hostname)
+    for (const i of instances) {
+      const key = `${i.zone}\u0000${i.hostname}`
+      this.#pending.delete(key) // re-inserted: the order is that of the last change
+      this.#pending.set(key, gone ? { zone: i.zone, hostname: i.hostname } : i)
+      if (gone) this.#sessions.forget(i.zone, i.hostname)
+    }
     this.#unannounced = true
   }
 
@@ -240,12 +304,34 @@ export class AppRegistry {
   async #announce(): Promise<void> {
     if (!this.#unannounced) return
     this.#unannounced = false
+    const change: AppChange = {
+      from: this.#announcedLatest,
+      to: this.#registry.latestTimestamp,
+      put: [],
+      del: [],
+    }
+    for (const value of this.#pending.values()) {
+      if ('addrs' in value) change.put.push(value)
+      else change.del.push(value)
+    }
     try {
-      this.#store.latest(this.#registry.latestTimestamp)
-      await this.#onChange()
+      this.#store.latest(change.to)
+      await this.#onChange(change)
+      this.#announcedLatest = change.to
+      this.#pending.clear()
     } catch (error) {
       this.#unannounced = true // the batch's writers get -500 and retry; any write announces again
       throw error
+    }
+  }
+
+  /** Why `session` may not register this instance, if it may not. */
+  #sessionRefusal(session: string, zone: string, hostname: string): Reply | undefined {
+    if (this.#sessions.ownerOf(zone, hostname) === session) return undefined
+    if (this.#sessions.countOf(session) < INSTANCES_PER_SESSION) return undefined
+    return {
+      code: ECODE.REQUEST_ERR,
+      message: `session: owns ${INSTANCES_PER_SESSION} instances (the limit); open another session`,
     }
   }
 
@@ -298,4 +384,22 @@ export class AppRegistry {
         console.error(JSON.stringify({ op: 'history', ...this.#app, error: String(error) }))
       })
   }
+}
+
+/** Whether a register would store the instance exactly as it is (apart from timestamps). */
+function sameRegistration(old: Instance, input: RegisterInput): boolean {
+  return (
+    old.region === input.region &&
+    old.version === input.version &&
+    old.status === input.status &&
+    old.addrs.length === input.addrs.length &&
+    old.addrs.every((addr, i) => addr === input.addrs[i]) &&
+    sameMetadata(old.metadata, input.metadata)
+  )
+}
+
+function sameMetadata(a: Instance['metadata'], b: Instance['metadata']): boolean {
+  if (a === null || b === null) return a === b
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
 }

@@ -17,6 +17,7 @@ import type { Limiters } from './rate-limits.ts'
 import { methodNotAllowedResponse } from './responses.ts'
 import { pollRoutes } from './routes/poll.ts'
 import { readRoutes } from './routes/read.ts'
+import { sessionRoutes } from './routes/session.ts'
 import { writeRoutes } from './routes/write.ts'
 
 export interface AppOptions {
@@ -29,7 +30,11 @@ export interface AppOptions {
 export function createApp({ config, limiters }: AppOptions) {
   const app = new Hono<AppEnv>({ getPath: routingPath })
   app.use(cors(config.cors), knownPaths(), ...accessMiddleware(config.auth, limiters))
-  app.route('/', writeRoutes(config)).route('/', readRoutes(config)).route('/', pollRoutes(config))
+  app
+    .route('/', writeRoutes(config))
+    .route('/', readRoutes(config))
+    .route('/', pollRoutes(config))
+    .route('/', sessionRoutes(config))
   // knownPaths answered unknown paths: what reaches here is a known path with another method
   app.notFound(() => methodNotAllowedResponse())
   app.onError(serverError())

@@ -23,6 +23,8 @@ export interface ConfigVars {
   RATE_LIMIT_PER_TOKEN?: string
   RATE_LIMIT_PER_ADDRESS?: string
   CORS_ORIGINS?: string
+  SESSION_GRACE_SECONDS?: string
+  LOG_WAKES?: string
 }
 
 export interface Config {
@@ -44,6 +46,10 @@ export interface Config {
   auth: AuthConfig
   /** Browser origins allowed to call the registry (CORS_ORIGINS): `*`, a list, or none. */
   cors: CorsOrigins
+  /** How long a closed session's instances wait to be taken back before eviction. */
+  sessionGraceMs: number
+  /** Log one line per object wake-up (LOG_WAKES=on): what the bench counts. */
+  logWakes: boolean
 }
 
 export type CorsOrigins = '*' | ReadonlySet<string>
@@ -84,6 +90,8 @@ export const DEFAULTS = {
   RATE_LIMIT_PER_TOKEN: '6000',
   RATE_LIMIT_PER_ADDRESS: '6000',
   CORS_ORIGINS: '',
+  SESSION_GRACE_SECONDS: '10',
+  LOG_WAKES: 'off',
 } as const satisfies Required<ConfigVars>
 
 const NODE = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/
@@ -112,6 +120,8 @@ export function parseConfig(vars: ConfigVars): Config {
       perAddressPerMinute: perMinute('RATE_LIMIT_PER_ADDRESS', get('RATE_LIMIT_PER_ADDRESS')),
     },
     cors: corsOrigins(get('CORS_ORIGINS')),
+    sessionGraceMs: seconds('SESSION_GRACE_SECONDS', get('SESSION_GRACE_SECONDS'), 3600),
+    logWakes: onOff('LOG_WAKES', get('LOG_WAKES')),
   }
   if (config.evictAfterMs <= config.renewIntervalMs) {
     throw new ConfigError(
@@ -143,6 +153,12 @@ function seconds(name: string, value: string, max: number): number {
     )
   }
   return Math.round(n * 1000)
+}
+
+function onOff(name: string, value: string): boolean {
+  if (value === 'on') return true
+  if (value === 'off') return false
+  throw new ConfigError(`${name} must be "on" or "off", got ${JSON.stringify(value)}`)
 }
 
 function flag(name: string, value: string): boolean {

@@ -10,6 +10,7 @@ import {
   HISTORY_ROWS,
   type HistoryEntry,
   type RegistryStore,
+  type SessionOwner,
   type StoredApp,
 } from './registry-store.ts'
 
@@ -20,6 +21,7 @@ export class MemoryStore implements RegistryStore {
   readonly #instances = new Map<string, { instance: Instance; renewMs: number }>()
   /** Oldest first. */
   #history: HistoryEntry[] = []
+  readonly #owners = new Map<string, { zone: string; hostname: string; owner: SessionOwner }>()
   #latest = 0n
   #app: { appid: string; env: string } | undefined
 
@@ -32,7 +34,12 @@ export class MemoryStore implements RegistryStore {
     for (const { instance } of instances) {
       if (instance.latestTimestamp > latestTimestamp) latestTimestamp = instance.latestTimestamp
     }
-    return { appid: this.#app?.appid, env: this.#app?.env, latestTimestamp, instances }
+    const owners = [...this.#owners.values()].map((o) => ({
+      zone: o.zone,
+      hostname: o.hostname,
+      ...o.owner,
+    }))
+    return { appid: this.#app?.appid, env: this.#app?.env, latestTimestamp, instances, owners }
   }
 
   identify(appid: string, env: string): void {
@@ -71,5 +78,11 @@ export class MemoryStore implements RegistryStore {
 
   latest(latestTimestamp: bigint): void {
     this.#latest = latestTimestamp
+  }
+
+  own(zone: string, hostname: string, owner: SessionOwner | null): void {
+    const key = keyOf(zone, hostname)
+    if (owner) this.#owners.set(key, { zone, hostname, owner: { ...owner } })
+    else this.#owners.delete(key)
   }
 }

@@ -28,6 +28,14 @@ export const REGISTRY_MIGRATIONS: Migrations = [
      hostname TEXT NOT NULL,
      actor TEXT NOT NULL
    );`,
+  `CREATE TABLE session_owners (
+     zone TEXT NOT NULL,
+     hostname TEXT NOT NULL,
+     session TEXT NOT NULL,
+     closed_ms INTEGER,
+     wave INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (zone, hostname)
+   );`,
 ]
 
 /** The catalog object's schema. */

@@ -6,6 +6,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { replyBody } from '../protocol/reply.ts'
+import { PING_FRAME, PONG_FRAME } from '../protocol/session-frames.ts'
 import type {
   CancelInput,
   RegisterInput,
@@ -14,15 +15,20 @@ import type {
   SnapshotQuery,
 } from '../registry/model.ts'
 import { AppRegistry } from './app-registry.ts'
+import type { AppChange } from './change-log.ts'
 import { parseConfig } from './config.ts'
 import type { HistoryEntry } from './registry-store.ts'
 import { catalogOf } from './registry-stub.ts'
+import { SESSIONS_PER_APP, Sessions } from './sessions.ts'
 import { SqlStore } from './sql-store.ts'
 import { Waiters } from './waiters.ts'
 
 export class RegistryObject extends DurableObject<Env> {
   readonly #registry: AppRegistry
   readonly #waiters: Waiters
+  readonly #sessions: Sessions
+  /** Log each event handler's start (LOG_WAKES=on): the bench counts object wake-ups. */
+  readonly #logWakes: boolean
   /** Alarms are never set closer together than this (each one is a billed request). */
   readonly #alarmGapMs: number
   /** The alarm time as last set (ms, object clock); undefined = not read yet. */
@@ -37,10 +43,19 @@ export class RegistryObject extends DurableObject<Env> {
       store: new SqlStore(ctx.storage.sql),
       clock: { now: () => this.now() },
       config,
-      announce: () => this.#announced(),
+      announce: (change) => this.#announced(change),
       catalog: (app, listed) => catalogOf(this.env)[listed ? 'add' : 'remove'](app.appid, app.env),
     })
     this.#waiters = new Waiters(ctx, this.#registry.snapshots, () => this.#registry.latestTimestamp)
+    this.#sessions = new Sessions(ctx, this.#registry, {
+      now: () => this.now(),
+      pingIntervalMs: config.renewIntervalMs,
+      graceMs: config.sessionGraceMs,
+      maxSessions: this.maxSessions(),
+    })
+    // heartbeats are answered by the runtime: a session that only heartbeats never wakes us
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME))
+    this.#logWakes = config.logWakes
   }
 
   // The write methods answer with the whole response body: a string crosses RPC more cheaply
@@ -87,16 +102,43 @@ export class RegistryObject extends DurableObject<Env> {
     return this.#registry.all()
   }
 
-  /** WebSocket upgrades from the Worker's held polls (see waiters.ts). */
+  /** WebSocket upgrades from the Worker: sessions (sessions.ts) and held polls (waiters.ts). */
   override async fetch(request: Request): Promise<Response> {
+    this.#wake('fetch')
+    if (new URL(request.url).pathname === '/session') return this.#sessions.accept(request)
     return this.#waiters.accept(request)
   }
 
-  /** Lease alarm: evict what expired and flush renews (app-registry.ts), then re-arm. */
+  /** A session's frame (heartbeats never get here: the runtime answers them). */
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.#wake('message')
+    await this.#sessions.message(ws, message)
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    this.#wake('close')
+    await this.#socketGone(ws)
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.#wake('error')
+    await this.#socketGone(ws)
+  }
+
+  /**
+   * Lease alarm: hold the leases of connected sessions, evict what expired or outlived its
+   * grace time (app-registry.ts), then re-arm.
+   */
   override async alarm(): Promise<void> {
+    this.#wake('alarm')
     this.#armedAt = null
-    await this.#registry.alarm()
+    await this.#registry.alarm(this.#sessions.lastSeen())
     await this.#syncAlarm()
+  }
+
+  /** Most sessions the app accepts (sessions.ts). The test subclass lowers it. */
+  protected maxSessions(): number {
+    return SESSIONS_PER_APP
   }
 
   /** The object's clock (ms). The test subclass shifts it to travel in time. */
@@ -104,9 +146,22 @@ export class RegistryObject extends DurableObject<Env> {
     return Date.now()
   }
 
-  /** The app changed (a batch of writes, an eviction): wake held polls, cover the new leases. */
-  async #announced(): Promise<void> {
+  /** A socket closed: a session's instances may now wait out their grace time. */
+  async #socketGone(ws: WebSocket): Promise<void> {
+    if (this.#sessions.closed(ws)) await this.#syncAlarm()
+  }
+
+  #wake(event: string): void {
+    if (this.#logWakes) console.log(JSON.stringify({ op: 'wake', event }))
+  }
+
+  /**
+   * The app changed (a batch of writes, an eviction): wake held polls, push the change to
+   * session watchers, cover the new leases.
+   */
+  async #announced(change: AppChange): Promise<void> {
     this.#waiters.notify()
+    this.#sessions.push(change)
     try {
       await this.#syncAlarm()
     } catch (error) {

@@ -21,12 +21,29 @@ export interface HistoryEntry {
 /** How many changes each app keeps in its history. */
 export const HISTORY_ROWS = LIMITS.historyRows
 
+/** The session that holds an instance's lease (docs/sessions.md), as stored. */
+export interface SessionOwner {
+  session: string
+  /** When its socket closed (ms), or null while it is (or may be) connected. */
+  closedMs: number | null
+  /** Closed in a wave of closes: the instance lives on an ordinary lease, with no grace eviction. */
+  wave: boolean
+}
+
+/** An owned instance, by key. */
+export interface StoredOwner extends SessionOwner {
+  zone: string
+  hostname: string
+}
+
 /** What a registry object loads when it wakes. */
 export interface StoredApp {
   appid: string | undefined
   env: string | undefined
   latestTimestamp: bigint
   instances: StoredInstance[]
+  /** The instances a session owns. */
+  owners: StoredOwner[]
 }
 
 /**
@@ -50,4 +67,6 @@ export interface RegistryStore {
   history(limit: number): HistoryEntry[]
   /** Store the app's change counter. */
   latest(latestTimestamp: bigint): void
+  /** Record which session owns an instance, or (null) that none does. */
+  own(zone: string, hostname: string, owner: SessionOwner | null): void
 }

@@ -32,7 +32,7 @@ export class SnapshotCache {
       this.#views.delete(key)
       return undefined
     }
-    const json = encodeSnapshot(snapshot, this.#encode)
+    const json = encodeSnapshot(snapshot, this.encode)
     this.#views.set(key, { revision, json })
     return json
   }
@@ -42,7 +42,8 @@ export class SnapshotCache {
     return ['', ...this.#registry.zoneNames()]
   }
 
-  #encode = (instance: Instance): string => {
+  /** One instance's JSON, cached while the instance is unchanged. */
+  encode = (instance: Instance): string => {
     let json = this.#instances.get(instance)
     if (json === undefined) {
       json = encodeInstance(instance)

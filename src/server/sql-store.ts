@@ -12,7 +12,9 @@ import {
   HISTORY_ROWS,
   type HistoryEntry,
   type RegistryStore,
+  type SessionOwner,
   type StoredApp,
+  type StoredOwner,
 } from './registry-store.ts'
 
 /** An instance row's `doc` column: the instance with its timestamps as decimal strings. */
@@ -65,7 +67,25 @@ export class SqlStore implements RegistryStore {
     for (const { instance } of instances) {
       if (instance.latestTimestamp > latestTimestamp) latestTimestamp = instance.latestTimestamp
     }
-    return { appid: meta.get('appid'), env: meta.get('env'), latestTimestamp, instances }
+    const owners = this.#sql
+      .exec<{
+        zone: string
+        hostname: string
+        session: string
+        closed_ms: number | null
+        wave: number
+      }>('SELECT zone, hostname, session, closed_ms, wave FROM session_owners')
+      .toArray()
+      .map(
+        (r): StoredOwner => ({
+          zone: r.zone,
+          hostname: r.hostname,
+          session: r.session,
+          closedMs: r.closed_ms,
+          wave: r.wave === 1,
+        })
+      )
+    return { appid: meta.get('appid'), env: meta.get('env'), latestTimestamp, instances, owners }
   }
 
   /** Remember which application this object holds (needed when an alarm wakes it). */
@@ -157,6 +177,21 @@ export class SqlStore implements RegistryStore {
     const inRow = latestTimestamp === this.#rowLatest
     this.#rowLatest = undefined
     if (!inRow) this.#setMeta('latest_timestamp', latestTimestamp.toString())
+  }
+
+  own(zone: string, hostname: string, owner: SessionOwner | null): void {
+    if (owner === null) {
+      this.#sql.exec('DELETE FROM session_owners WHERE zone = ? AND hostname = ?', zone, hostname)
+      return
+    }
+    this.#sql.exec(
+      'INSERT OR REPLACE INTO session_owners (zone, hostname, session, closed_ms, wave) VALUES (?, ?, ?, ?, ?)',
+      zone,
+      hostname,
+      owner.session,
+      owner.closedMs,
+      owner.wave ? 1 : 0
+    )
   }
 
   #setMeta(key: string, value: string): void {

@@ -15,6 +15,8 @@ const MAX_WAITERS_PER_APP = 10_000
 
 const UP_ONLY = 1
 const ZONE_TAG = 'z:'
+/** On every held poll's socket: sessions share the object, and are counted apart. */
+const WAITER_TAG = 'w'
 
 export class Waiters {
   readonly #ctx: DurableObjectState
@@ -38,7 +40,7 @@ export class Waiters {
     if (request.headers.get('Upgrade') !== 'websocket')
       return new Response('expected a WebSocket upgrade', { status: 426 })
     if (this.#atLeastOpen >= MAX_WAITERS_PER_APP)
-      this.#atLeastOpen = this.#ctx.getWebSockets().length
+      this.#atLeastOpen = this.#ctx.getWebSockets(WAITER_TAG).length
     if (this.#atLeastOpen >= MAX_WAITERS_PER_APP)
       return new Response('too many held polls', { status: 503 })
     const url = new URL(request.url)
@@ -47,7 +49,7 @@ export class Waiters {
       ? BigInt(url.searchParams.get('since') ?? '0')
       : 0n
     const { 0: client, 1: server } = new WebSocketPair()
-    this.#ctx.acceptWebSocket(server, [ZONE_TAG + zone])
+    this.#ctx.acceptWebSocket(server, [WAITER_TAG, ZONE_TAG + zone])
     this.#atLeastOpen += 1
     const view = this.#snapshots.get({ zone, statusMask: UP_ONLY })
     if (view === undefined) server.send('m')

@@ -37,7 +37,12 @@ export class FakeRegistryObject implements RegistryRpc {
     this.#registry = new AppRegistry({
       store: new MemoryStore(),
       clock: { now: () => Date.now() },
-      config: { evictAfterMs: 90_000, renewIntervalMs: 30_000, selfPreservation: true },
+      config: {
+        evictAfterMs: 90_000,
+        renewIntervalMs: 30_000,
+        selfPreservation: true,
+        sessionGraceMs: 10_000,
+      },
       announce: async () => {},
       catalog: async (app, listed) => catalog.listed(app, listed),
     })
@@ -71,8 +76,15 @@ export class FakeRegistryObject implements RegistryRpc {
     return this.#registry.all()
   }
 
-  /** A watch socket that never opens: the Worker's poll takes the app as unchanged. */
-  async fetch(): Promise<Response> {
+  /** The last upgrade the Worker forwarded (a held poll's watch, or a session). */
+  lastFetch: Request | undefined
+
+  /**
+   * A socket that never opens: the Worker's poll takes the app as unchanged, and a session's
+   * upgrade comes back as an ordinary answer (the request is kept in `lastFetch`).
+   */
+  async fetch(url: string, init?: RequestInit): Promise<Response> {
+    this.lastFetch = new Request(url, init)
     return new Response(null)
   }
 }

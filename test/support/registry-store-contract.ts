@@ -31,6 +31,7 @@ export const STORE_CONTRACT: StoreContractCase[] = [
         env: undefined,
         latestTimestamp: 0n,
         instances: [],
+        owners: [],
       })
       expect(open().history(10)).toEqual([])
     },
@@ -159,6 +160,27 @@ export const STORE_CONTRACT: StoreContractCase[] = [
       expect(kept.length).toBe(HISTORY_ROWS)
       expect(kept[0]).toEqual(entry(total))
       expect(kept[HISTORY_ROWS - 1]).toEqual(entry(total - HISTORY_ROWS + 1))
+    },
+  },
+  {
+    name: 'keeps which session owns an instance, its close time and wave mark, until told none',
+    run(open) {
+      const store = open()
+      store.own('sh001', 'h1', { session: 's1', closedMs: null, wave: false })
+      store.own('sh001', 'h2', { session: 's2', closedMs: 1_700_000_000_000, wave: true })
+      const owners = open()
+        .load()
+        .owners.sort((a, b) => a.hostname.localeCompare(b.hostname))
+      expect(owners).toEqual([
+        { zone: 'sh001', hostname: 'h1', session: 's1', closedMs: null, wave: false },
+        { zone: 'sh001', hostname: 'h2', session: 's2', closedMs: 1_700_000_000_000, wave: true },
+      ])
+      store.own('sh001', 'h1', { session: 's1', closedMs: 1_700_000_000_500, wave: false })
+      store.own('sh001', 'h2', null)
+      store.own('sh001', 'unknown', null)
+      expect(open().load().owners).toEqual([
+        { zone: 'sh001', hostname: 'h1', session: 's1', closedMs: 1_700_000_000_500, wave: false },
+      ])
     },
   },
 ]

@@ -10,7 +10,12 @@ import type { RegistryStore } from '../../src/server/registry-store.ts'
 import { aCancelInput, aRegisterInput, aRenewInput, aSetInput } from '../support/builders.ts'
 import { FakeClock, T0_MS } from '../support/fake-clock.ts'
 
-const CONFIG = { evictAfterMs: 90_000, renewIntervalMs: 30_000, selfPreservation: true }
+const CONFIG = {
+  evictAfterMs: 90_000,
+  renewIntervalMs: 30_000,
+  selfPreservation: true,
+  sessionGraceMs: 10_000,
+}
 
 /** A store that logs each call by name, over a MemoryStore. */
 function recording(inner: RegistryStore = new MemoryStore()): {

@@ -23,6 +23,12 @@ describe('parseConfig', () => {
       env: 'dev',
       nodes: [],
       hostnames: [],
+      sessionGraceMs: 10_000,
+      logWakes: false,
+    })
+    expect(parseConfig({ SESSION_GRACE_SECONDS: '3', LOG_WAKES: 'on' })).toMatchObject({
+      sessionGraceMs: 3000,
+      logWakes: true,
     })
   })
 
@@ -102,6 +108,9 @@ describe('parseConfig', () => {
     ['CORS_ORIGINS', 'https://app.example/'],
     ['CORS_ORIGINS', 'https://app.example,ftp://files.example'],
     ['CORS_ORIGINS', '**'],
+    ['SESSION_GRACE_SECONDS', '0'],
+    ['SESSION_GRACE_SECONDS', '3601'],
+    ['LOG_WAKES', 'true'],
   ])('throws a ConfigError naming %s when it is %j', (name, value) => {
     const error = failure({ [name]: value })
     expect(error.name).toBe('ConfigError')

@@ -2,12 +2,14 @@
  * Who is calling: reads the credential (an `Authorization: Bearer` header; HTTP Basic with the
  * token as user or password, which Go sends for a `token@host:port` node; or a `/t/<token>`
  * path prefix, for clients that only let you configure a node address), verifies it and sets
- * the caller's `access` on the context, or answers 401. Whether a route allows that caller is
+ * the caller's `access` on the context, or answers 401. A WebSocket upgrade from a browser,
+ * which cannot set headers, may offer the token as the subprotocol `bearer.<token>`. Whether a route allows that caller is
  * the route's question (../access.ts).
  */
 import type { MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { base64Text, verifyToken } from '../../auth/token.ts'
+import { TOKEN_PROTOCOL_PREFIX } from '../../protocol/session-frames.ts'
 import type { Access, Via } from '../access.ts'
 import type { AppEnv } from '../app-env.ts'
 import { cleanPath } from '../clean-path.ts'
@@ -36,7 +38,10 @@ export const noSigningKey = (): MiddlewareHandler<AppEnv> =>
 /** AUTH=tokens: a verified token's access, anonymous without a credential, 401 for a bad one. */
 export const authenticate = (config: AuthConfig): MiddlewareHandler<AppEnv> =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const credential = credentialOf(c.req.header('authorization'), cleanPath(c.req.url).pathToken)
+    const credential = credentialOf(
+      c.req.header('authorization') ?? protocolToken(c.req.header('sec-websocket-protocol')),
+      cleanPath(c.req.url).pathToken
+    )
     if ('problem' in credential) return refusalResponse(401, credential.problem)
     if (credential.token === undefined) {
       c.set('access', ANONYMOUS)
@@ -52,6 +57,15 @@ export const authenticate = (config: AuthConfig): MiddlewareHandler<AppEnv> =>
     })
     return next()
   })
+
+/** A `bearer.<token>` subprotocol offer, as an Authorization header value. */
+function protocolToken(offers: string | undefined): string | undefined {
+  const offer = offers
+    ?.split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))
+  return offer === undefined ? undefined : `Bearer ${offer.slice(TOKEN_PROTOCOL_PREFIX.length)}`
+}
 
 type Credential = { token: string | undefined; via: Via } | { problem: string }
 

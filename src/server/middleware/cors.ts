@@ -21,6 +21,8 @@ export function cors(origins: CorsOrigins): MiddlewareHandler<AppEnv> {
       return preflight(allowOrigin)
     }
     await next()
+    // a WebSocket answer (sessions) is not subject to CORS, and a copy would lose its socket
+    if (c.res.status === 101) return undefined
     c.res = withCors(c.res, allowOrigin, origins)
     return undefined // the answer is c.res
   })
