@@ -8,6 +8,7 @@
 import { ECODE } from '../protocol/ecode.ts'
 import { encodeForm } from '../protocol/form.ts'
 import { PATHS } from '../protocol/paths.ts'
+import { SESSION_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../protocol/session-frames.ts'
 import type { AppSnapshot } from './app-snapshot.ts'
 import { backoffDelay } from './backoff.ts'
 import {
@@ -28,8 +29,6 @@ import {
   type ErrorFrame,
   encodeRequest,
   newSessionId,
-  SESSION_PATH,
-  SESSION_PROTOCOL,
   type ServerFrame,
 } from './session-frames.ts'
 import { SessionRegistration } from './session-registration.ts'
@@ -62,14 +61,19 @@ interface Pending {
   error(frame: ErrorFrame): void
 }
 
+/** A request sent and not answered yet: its frame text, to send again if it was dropped. */
+interface Outstanding extends Pending {
+  text: string
+}
+
 export class AppSession {
   readonly #context: AppSessionContext
   /** Chosen once, reused on every reconnect: the registry hands the instances back. */
   readonly #sessionId = newSessionId()
   readonly #entries = new Set<SessionRegistration>()
   readonly #view: WatchedView
-  readonly #requests = new Map<number, Pending>()
-  /** Register retries after a transient refusal; cleared when the connection ends. */
+  readonly #requests = new Map<number, Outstanding>()
+  /** Retries after a transient refusal; cleared when the connection ends. */
   readonly #timers = new Set<unknown>()
   /** Deadlines of the cancels in progress. */
   readonly #cancelTimers = new Map<SessionRegistration, unknown>()
@@ -87,6 +91,8 @@ export class AppSession {
   /** The next view answers the watch re-sent on a new connection (see WatchedView). */
   #reconnected = false
   #unsubscribePoller: (() => void) | undefined
+  /** Unanswered requests will be sent again shortly (after a -429 without an id). */
+  #resending = false
 
   constructor(context: AppSessionContext) {
     this.#context = context
@@ -226,7 +232,10 @@ export class AppSession {
       this.#socket = new SessionSocket({
         WebSocket,
         url: this.#url(node, false),
-        protocols: token === undefined ? [SESSION_PROTOCOL] : [SESSION_PROTOCOL, `bearer.${token}`],
+        protocols:
+          token === undefined
+            ? [SESSION_PROTOCOL]
+            : [SESSION_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`],
         timers: config.timers,
         timeoutMs: config.requestTimeoutMs,
         onHello: () => this.#connected(node),
@@ -296,6 +305,7 @@ export class AppSession {
     this.#socket = undefined
     this.#requests.clear() // the next hello sends everything again
     this.#rewatching = false
+    this.#resending = false
     for (const timer of this.#timers) this.#context.config.timers.clearTimeout(timer)
     this.#timers.clear()
   }
@@ -304,7 +314,11 @@ export class AppSession {
     switch (frame.type) {
       case 'ok':
       case 'error': {
-        if (typeof frame.id !== 'number') return // the refusal before a close: judged with it
+        if (frame.id === undefined && frame.type === 'error') {
+          this.#unattributed(frame)
+          return
+        }
+        if (typeof frame.id !== 'number') return // not an id this SDK sent
         const pending = this.#requests.get(frame.id)
         this.#requests.delete(frame.id)
         if (frame.type === 'ok') pending?.ok()
@@ -381,8 +395,31 @@ export class AppSession {
 
   #send(request: ClientRequest, pending?: Pending): void {
     const id = this.#nextId++
-    if (pending) this.#requests.set(id, pending)
-    this.#socket?.send(encodeRequest(id, request))
+    const text = encodeRequest(id, request)
+    if (pending) this.#requests.set(id, { ...pending, text })
+    this.#socket?.send(text)
+  }
+
+  /**
+   * An `error` without an id: -429 means the registry dropped a frame for going too fast
+   * without saying which, so every unanswered request goes again after a pause (each is
+   * idempotent). -503 is a refusal, judged with the close that follows.
+   */
+  #unattributed(frame: ErrorFrame): void {
+    if (frame.code === -503) return
+    const { config } = this.#context
+    config.onError(this.#apiError('session', frame))
+    if (frame.code !== -429 || this.#resending) return
+    this.#resending = true
+    const timer = config.timers.setTimeout(
+      () => {
+        this.#timers.delete(timer)
+        this.#resending = false
+        for (const { text } of this.#requests.values()) this.#socket?.send(text)
+      },
+      backoffDelay(1, config.backoff, config.random)
+    )
+    this.#timers.add(timer)
   }
 
   /** Drop an entry from the session's desired state (cancelled, refused, or handed over). */
@@ -432,6 +469,6 @@ export class AppSession {
       /^http/,
       'ws'
     )
-    return `${base}${SESSION_PATH}?${encodeForm({ appid, env: config.env, session })}`
+    return `${base}${PATHS.session}?${encodeForm({ appid, env: config.env, session })}`
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Session frames (docs/sessions.md "Frames"): the client's requests written as JSON text, the
- * registry's frames read into typed values. Cursors and timestamps exceed 2^53, so both ways go
+ * Session frames (docs/sessions.md "Frames"), the SDK's side: the client's requests written as
+ * JSON text, the registry's frames read into typed values (the server's side, and the constants
+ * both share, are in protocol/session-frames.ts). Cursors and timestamps exceed 2^53, so both ways go
  * through the int64-exact JSON codec. Pure: no sockets, no timers. A frame of the wrong shape
  * throws; a frame of an unknown `type` decodes to undefined (later versions may add some).
  */
@@ -8,9 +9,6 @@ import { type Int64Json, parse, stringify } from '../protocol/int64-json.ts'
 import type { Instance } from '../registry/model.ts'
 import { decodeInstance, readArray, readInt64, readObject, readString } from './wire.ts'
 
-/** The subprotocol a session is offered under. */
-export const SESSION_PROTOCOL = 'discovery.v1'
-export const SESSION_PATH = '/discovery/session'
 /** Used when `hello` names no interval (the protocol's 30 s). */
 const PING_INTERVAL_MS = 30_000
 

@@ -38,7 +38,7 @@ export type SocketEnd =
   | { kind: 'dead' }
   /** The registry sent something that is not a session frame. */
   | { kind: 'garbled'; problem: string }
-  /** Closed after opening; `error` is the `error` frame without an id that came before, if any. */
+  /** Closed after opening; `error` is the refusal (an `error` frame) that came instead of hello. */
   | { kind: 'closed'; code: number; reason: string; error: ErrorFrame | undefined }
 
 export interface SessionSocketOptions {
@@ -122,10 +122,10 @@ export class SessionSocket {
       return
     }
     if (frame === undefined) return // a frame type from a later protocol version
-    if (frame.type === 'error' && frame.id === undefined) {
-      // A refusal (the app holds its most sessions: may come instead of hello); the close follows.
+    if (this.#state === 'open' && frame.type === 'error' && frame.id === undefined) {
+      // A refusal instead of hello (the app holds its most sessions); the close follows.
       this.#refusal = frame
-      if (this.#state === 'open') return
+      return
     }
     if (this.#state === 'open') {
       if (frame.type !== 'hello') {

@@ -96,6 +96,26 @@ describe('DiscoveryClient.register over a session', () => {
     expect(errors.map((e) => (e as DiscoveryApiError).code)).toEqual([-429])
   })
 
+  it('sends every unanswered request again after a -429 without an id', async () => {
+    const { client, registry, timers, errors } = sessionClient()
+    registry.autoOk = false
+    const registering = client.register(A)
+    await settle()
+    const socket = registry.current()
+    // The registry dropped a frame for going too fast, without saying which.
+    socket.receive({ type: 'error', code: -429, message: 'more than 20 frames per second' })
+    socket.receive({ type: 'error', code: -429, message: 'more than 20 frames per second' })
+    await timers.advance(FIRST_RETRY_MS)
+    const sent = socket.requests()
+    expect(sent.map((r) => [r.op, r.id])).toEqual([
+      ['register', 1],
+      ['register', 1],
+    ])
+    socket.ok('register')
+    await expect(registering).resolves.toBeDefined()
+    expect(errors.map((e) => (e as DiscoveryApiError).code)).toEqual([-429, -429])
+  })
+
   it('reconnects with the same session id and sends every registration again', async () => {
     const { client, registry, timers, errors } = sessionClient()
     await client.register(A)
