@@ -464,11 +464,10 @@ export class AppSession {
 
   #url(node: RegistryNode, redacted: boolean): string {
     const { appid, config } = this.#context
+    const base = redacted ? node.url.replace(/\/t\/[^/?]+/, '/t/***') : node.url
+    // The id is base64url, safe in a query as it is.
     const session = redacted ? '***' : this.#sessionId
-    const base = (redacted ? node.url.replace(/\/t\/[^/?]+/, '/t/***') : node.url).replace(
-      /^http/,
-      'ws'
-    )
-    return `${base}${PATHS.session}?${encodeForm({ appid, env: config.env, session })}`
+    const query = `${encodeForm({ appid, env: config.env })}&session=${session}`
+    return `${base.replace(/^http/, 'ws')}${PATHS.session}?${query}`
   }
 }

@@ -143,7 +143,11 @@ function closedVerdict(
       return fail(`the token expired (closed with ${closeCode}${because})`, false)
     case CLOSE.policy:
       return fail(`a session limit was broken (closed with ${closeCode}${because})`, false)
-    default:
-      return fail(`closed with ${closeCode}${because}`, true)
+    default: {
+      // 1006 is no close frame at all: the connection broke (or the registry restarted).
+      const what =
+        closeCode === 1006 ? 'the connection was lost (1006)' : `closed with ${closeCode}`
+      return fail(`${what}${because}`, true)
+    }
   }
 }

@@ -125,6 +125,10 @@ describe('DiscoveryClient.register over a session', () => {
     await settle()
     expect(errors).toHaveLength(1)
     expect(errors[0]).toBeInstanceOf(DiscoverySessionError)
+    // the session id lets whoever has it take the instances: never in a message
+    expect(errors[0]?.message).toBe(
+      '[GET] "ws://a:1/discovery/session?appid=demo.a&env=dev&session=***": the connection was lost (1006)'
+    )
     expect(registry.sockets).toHaveLength(1) // waiting out the backoff
     await timers.advance(FIRST_RETRY_MS)
     const second = registry.current()
