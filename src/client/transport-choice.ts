@@ -92,7 +92,7 @@ export class TransportChoice {
           this.#withoutSessions.add(details.node.key)
           return { next: 'fall back', error: undefined }
         }
-        const problem = `the node answered the upgrade with plain HTTP (${probe.status}): it has no sessions, and transport 'session' does not fall back`
+        const problem = `${refusedWhy(probe.status)}; transport 'session' does not fall back`
         return { next: 'retry', error: new DiscoverySessionError(request, problem), failover: true }
       }
       case 'timeout': {
@@ -113,6 +113,14 @@ export class TransportChoice {
         return closedVerdict(end, request, details.appid, auto)
     }
   }
+}
+
+/** What a failed upgrade and an HTTP answer to a plain request (`status`) say about a node. */
+function refusedWhy(status: number): string {
+  const answered = `the session upgrade failed, and a plain request got HTTP ${status}`
+  return status === 401 || status === 403
+    ? `${answered}: check the token`
+    : `${answered}: no sessions there`
 }
 
 function closedVerdict(

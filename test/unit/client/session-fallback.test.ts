@@ -44,7 +44,7 @@ describe("transport 'auto' against a registry without sessions", () => {
     await timers.advance(FIRST_RETRY_MS)
     expect(registry.sockets).toHaveLength(2)
     expect(errors[0]).toBeInstanceOf(DiscoverySessionError)
-    expect(errors[0]?.message).toMatch(/plain HTTP \(404\): it has no sessions/)
+    expect(errors[0]?.message).toMatch(/a plain request got HTTP 404: no sessions there; transport/)
     expect(writes()).toEqual([])
   })
 })

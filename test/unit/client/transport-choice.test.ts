@@ -74,7 +74,14 @@ describe('TransportChoice.judge', () => {
     const session = new TransportChoice('session', undefined)
     const verdict = session.judge({ kind: 'unopened' }, request, { ...details, probe })
     expect(verdict).toMatchObject({ next: 'retry', failover: true })
+    expect(verdict.error?.message).toMatch(/plain request got HTTP 404: no sessions there/)
     expect(session.hasNoSessions(node)).toBe(false)
+    const refused = { answered: true, status: 401 } as const
+    const unauthorized = session.judge({ kind: 'unopened' }, request, {
+      ...details,
+      probe: refused,
+    })
+    expect(unauthorized.error?.message).toMatch(/HTTP 401: check the token/)
   })
 
   it('keeps the node after 1013, 4401 and 1008, which are the app’s or the token’s', () => {
