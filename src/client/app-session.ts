@@ -54,6 +54,8 @@ export interface AppSessionContext {
   poller: Poller
   /** A renewing HTTP registration (after a fallback), started by the caller. */
   httpRegistration(input: InstanceInput, hostname: string, onEnd: () => void): HttpRegistration
+  /** A session to `node` said hello. */
+  connected(node: RegistryNode): void
 }
 
 interface Pending {
@@ -290,6 +292,7 @@ export class AppSession {
   /** `hello` arrived: the node works; hand the registry everything this session holds. */
   #connected(node: RegistryNode): void {
     this.#context.nodes.succeeded(node)
+    this.#context.connected(node)
     this.#failures = 0
     for (const entry of this.#entries) {
       if (entry.state === 'cancelling') this.#sendCancel(entry)

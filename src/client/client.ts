@@ -8,14 +8,14 @@ import { ECODE } from '../protocol/ecode.ts'
 import { INFRA_APPID, PATHS } from '../protocol/paths.ts'
 import { type Instance, STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
 import { AppSession } from './app-session.ts'
-import type { AppSnapshot } from './app-snapshot.ts'
+import { type AppSnapshot, allInstances } from './app-snapshot.ts'
 import {
   DiscoveryConfigError,
   DiscoveryError,
   DiscoveryResponseError,
   toDiscoveryError,
 } from './errors.ts'
-import { NodeList } from './nodes.ts'
+import { NodeList, nodesFromInfra, type RegistryNode } from './nodes.ts'
 import { type ClientConfig, type DiscoveryClientOptions, resolveOptions } from './options.ts'
 import { Poller } from './poller.ts'
 import {
@@ -109,6 +109,8 @@ class Client implements DiscoveryClient {
   readonly #registrations = new Map<string, Registration>()
   readonly #watches = new Set<WatchStream>()
   #closed = false
+  /** The node whose infra.discovery was read last (sessions only; the poller reads it itself). */
+  #learnedFrom: string | undefined
   /** Watches go to the app's session when it has one, else to the poller. */
   readonly #source: SnapshotSource = {
     subscribe: (appid, listener) =>
@@ -256,10 +258,27 @@ class Client implements DiscoveryClient {
         poller: this.#poller,
         httpRegistration: (input, hostname, onEnd) =>
           this.#httpRegistration(input, hostname, onEnd),
+        connected: (node) => this.#learnNodesFrom(node),
       })
       this.#sessions.set(appid, session)
     }
     return session
+  }
+
+  /**
+   * Learn the registry's nodes from `node`'s infra.discovery, once per node a session reaches:
+   * sessions have no long poll to learn them from, and node lists change rarely.
+   */
+  #learnNodesFrom(node: RegistryNode): void {
+    if (this.#learnedFrom === node.key) return
+    this.#learnedFrom = node.key
+    const { env, zone, seeds } = this.#config
+    const query = { appid: INFRA_APPID, env, status: STATUS_UP }
+    void this.#transport
+      .send(node, 'GET', PATHS.fetch, query)
+      .then((answer) => decoded(expectOk(answer), (data) => decodeSnapshot(INFRA_APPID, data)))
+      .then((infra) => this.#nodes.learn(nodesFromInfra(allInstances(infra), zone, seeds)))
+      .catch((error: unknown) => this.#config.onError(toDiscoveryError(error)))
   }
 
   /** A renewing registration; the poller runs meanwhile to keep learning the registry's nodes. */

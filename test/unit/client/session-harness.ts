@@ -1,11 +1,14 @@
 /**
  * A client wired to a fake session registry (fake-websocket.ts) and to a fake HTTP registry for
- * what still goes over HTTP (the probe after a refused upgrade, and everything after a fallback):
- * polls of infra.discovery answer at once, other polls are held 30 s on the test's clock.
+ * what still goes over HTTP (infra.discovery, the probe after a refused upgrade, and everything
+ * after a fallback): infra.discovery lists the client's nodes, polls of it answer at once, other
+ * polls are held 30 s on the test's clock.
  */
 import { createDiscoveryClient, type DiscoveryClient } from '../../../src/client/client.ts'
 import type { DiscoveryError } from '../../../src/client/errors.ts'
+import { parseNodes } from '../../../src/client/nodes.ts'
 import type { DiscoveryClientOptions } from '../../../src/client/options.ts'
+import { INFRA_APPID } from '../../../src/protocol/paths.ts'
 import { fakeSessionRegistry } from './fake-websocket.ts'
 import {
   type FakeAnswer,
@@ -17,6 +20,7 @@ import {
   pollsAnswer,
   type SeenRequest,
   settle,
+  viewJson,
 } from './fakes.ts'
 
 /** Distinct nodes in a known order: with random 0.999 the shuffle keeps the given order. */
@@ -43,6 +47,8 @@ export function sessionClient(
   http: (request: SeenRequest) => FakeAnswer | undefined = () => undefined
 ) {
   const registry = fakeSessionRegistry()
+  // The registry describes itself as the nodes the client was given.
+  const seeds = parseNodes(options.nodes ?? NODES.slice(0, 1)).map((n) => n.key)
   const timers = new FakeTimers()
   const errors: DiscoveryError[] = []
   const fetch = fakeFetch((request) => {
@@ -57,6 +63,9 @@ export function sessionClient(
       )
     }
     if (request.path === '/discovery/nodes') return ok('[]')
+    if (request.path === '/discovery/fetch' && request.params.get('appid')?.[0] === INFRA_APPID) {
+      return ok(viewJson(infraInstances(seeds), 5n))
+    }
     if (request.path === '/discovery/renew') return ok('{}')
     return ok()
   })

@@ -6,7 +6,7 @@ import {
 } from '../../../src/client/errors.ts'
 import type { Registration } from '../../../src/client/registration.ts'
 import { hello } from './fake-websocket.ts'
-import { refused, settle } from './fakes.ts'
+import { infraInstances, ok, refused, settle, viewJson } from './fakes.ts'
 import { closeSessionClient, NODES, sessionClient } from './session-harness.ts'
 
 afterEach(closeSessionClient)
@@ -47,7 +47,10 @@ describe('DiscoveryClient.register over a session', () => {
     socket.ok('register')
     await settle()
     expect(registered?.transport).toBe('session')
-    expect(fetch.requests).toEqual([]) // no renews, no polls: nothing over HTTP
+    // No renews, no polls: over HTTP only infra.discovery, read once to learn the nodes.
+    expect(fetch.requests.map((r) => `${r.path}?${r.url.searchParams.get('appid')}`)).toEqual([
+      '/discovery/fetch?infra.discovery',
+    ])
   })
 
   it('shares one session per app; another app gets its own session id', async () => {
@@ -158,6 +161,25 @@ describe('DiscoveryClient.register over a session', () => {
     await settle()
     expect(done).toBe(true)
     expect(errors.map((e) => e.name)).toEqual(['DiscoveryNetworkError'])
+  })
+})
+
+describe('node learning over sessions', () => {
+  it('reads infra.discovery once per node a session reaches, and rotates over what it lists', async () => {
+    const listed = infraInstances(['a:1', 'c:3'])
+    const { client, registry, timers, fetch } = sessionClient({}, (r) =>
+      r.path === '/discovery/fetch' ? ok(viewJson(listed, 5n)) : undefined
+    )
+    await client.register(A)
+    await client.register({ ...A, appid: 'demo.b' })
+    await settle()
+    expect(client.knownNodes).toEqual(['http://a:1', 'http://c:3'])
+    expect(fetch.requests.filter((r) => r.path === '/discovery/fetch')).toHaveLength(1)
+    registry.sockets[0]?.drop(1006)
+    await timers.advance(FIRST_RETRY_MS)
+    expect(registry.current().url.host).toBe('c:3') // failover to a node it learned
+    await settle()
+    expect(fetch.requests.filter((r) => r.path === '/discovery/fetch')).toHaveLength(2)
   })
 })
 
