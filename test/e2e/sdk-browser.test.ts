@@ -83,9 +83,10 @@ describe('loading the SDK in a browser', () => {
       if (seen.has(file)) return
       seen.add(file)
       const code = await readFile(file, 'utf8')
-      for (const [, specifier] of code.matchAll(
-        /(?:(?<!\.)\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g
-      )) {
+      // import/export statements (tsc writes one per line start) and import() with a literal
+      const statements = /^\s*(?:(?:import|export)\b[^'";]*?\bfrom\s*|import\s*)['"]([^'"]+)['"]/gm
+      const dynamic = /\bimport\s*\(\s*['"]([^'"]+)['"]/g
+      for (const [, specifier] of [...code.matchAll(statements), ...code.matchAll(dynamic)]) {
         if (specifier?.startsWith('.')) await visit(join(dirname(file), specifier))
         else outside.push(`${relative(sdkDir, file)} imports ${specifier}`)
       }
