@@ -35,7 +35,7 @@ import { SessionRegistration } from './session-registration.ts'
 import { SessionSocket, type WebSocketConstructor } from './session-socket.ts'
 import { WatchedView } from './session-view.ts'
 import { sleep } from './timers.ts'
-import type { Transport } from './transport.ts'
+import { redact, type Transport } from './transport.ts'
 import type { Probe, TransportChoice } from './transport-choice.ts'
 
 type Listener = (snapshot: AppSnapshot) => void
@@ -467,7 +467,7 @@ export class AppSession {
 
   #url(node: RegistryNode, redacted: boolean): string {
     const { appid, config } = this.#context
-    const base = redacted ? node.url.replace(/\/t\/[^/?]+/, '/t/***') : node.url
+    const base = redacted ? redact(node.url) : node.url
     // The id is base64url, safe in a query as it is.
     const session = redacted ? '***' : this.#sessionId
     const query = `${encodeForm({ appid, env: config.env })}&session=${session}`
