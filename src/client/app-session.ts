@@ -14,29 +14,21 @@ import { backoffDelay } from './backoff.ts'
 import {
   DiscoveryApiError,
   type DiscoveryError,
-  DiscoveryHttpError,
-  DiscoveryNetworkError,
   type DiscoveryRequestInfo,
-  DiscoveryResponseError,
   DiscoveryTimeoutError,
 } from './errors.ts'
 import type { NodeList, RegistryNode } from './nodes.ts'
 import type { ClientConfig } from './options.ts'
 import type { Poller } from './poller.ts'
 import type { HttpRegistration, InstanceInput, Registration } from './registration.ts'
-import {
-  type ClientRequest,
-  type ErrorFrame,
-  encodeRequest,
-  newSessionId,
-  type ServerFrame,
-} from './session-frames.ts'
+import { type ErrorFrame, newSessionId, type ServerFrame } from './session-frames.ts'
 import { SessionRegistration } from './session-registration.ts'
+import { SessionRequests } from './session-requests.ts'
 import { SessionSocket, type WebSocketConstructor } from './session-socket.ts'
 import { WatchedView } from './session-view.ts'
 import { sleep } from './timers.ts'
 import { redact, type Transport } from './transport.ts'
-import type { Probe, TransportChoice } from './transport-choice.ts'
+import { probeNode, type TransportChoice } from './transport-choice.ts'
 
 type Listener = (snapshot: AppSnapshot) => void
 
@@ -58,24 +50,14 @@ export interface AppSessionContext {
   connected(node: RegistryNode): void
 }
 
-interface Pending {
-  ok(): void
-  error(frame: ErrorFrame): void
-}
-
-/** A request sent and not answered yet: its frame text, to send again if it was dropped. */
-interface Outstanding extends Pending {
-  text: string
-}
-
 export class AppSession {
   readonly #context: AppSessionContext
   /** Chosen once, reused on every reconnect: the registry hands the instances back. */
   readonly #sessionId = newSessionId()
   readonly #entries = new Set<SessionRegistration>()
   readonly #view: WatchedView
-  readonly #requests = new Map<number, Outstanding>()
-  /** Retries after a transient refusal; cleared when the connection ends. */
+  readonly #requests: SessionRequests
+  /** Register retries after a transient refusal; cleared when the connection ends. */
   readonly #timers = new Set<unknown>()
   /** Deadlines of the cancels in progress. */
   readonly #cancelTimers = new Map<SessionRegistration, unknown>()
@@ -87,18 +69,21 @@ export class AppSession {
   #socket: SessionSocket | undefined
   #node: RegistryNode | undefined
   #failures = 0
-  #nextId = 1
   /** A watch is out: deltas that do not follow the cursor are expected until its `ok`. */
   #rewatching = false
   /** The next view answers the watch re-sent on a new connection (see WatchedView). */
   #reconnected = false
   #unsubscribePoller: (() => void) | undefined
-  /** Unanswered requests will be sent again shortly (after a -429 without an id). */
-  #resending = false
 
   constructor(context: AppSessionContext) {
     this.#context = context
     this.#view = new WatchedView(context.appid)
+    const { timers, backoff, random } = context.config
+    this.#requests = new SessionRequests({
+      send: (text) => this.#socket?.send(text) ?? false,
+      timers,
+      retryDelayMs: () => backoffDelay(1, backoff, random),
+    })
   }
 
   /**
@@ -154,7 +139,7 @@ export class AppSession {
       if (!listeners.delete(listener) || listeners.size > 0) return
       this.#unsubscribePoller?.()
       this.#unsubscribePoller = undefined
-      if (this.#socket?.ready) this.#send({ op: 'unwatch' })
+      if (this.#socket?.ready) this.#requests.send({ op: 'unwatch' })
       this.#view.reset()
       this.#stopIfIdle()
     }
@@ -210,7 +195,10 @@ export class AppSession {
       this.#disconnected()
       if (end.kind === 'local' || stop.aborted) return
       const request = this.#request('GET')
-      const probe = end.kind === 'unopened' ? await this.#probe(node, stop) : undefined
+      const probe =
+        end.kind === 'unopened'
+          ? await probeNode(this.#context.transport, node, request, stop)
+          : undefined
       if (stop.aborted) return
       const verdict = choice.judge(end, request, {
         node,
@@ -269,26 +257,6 @@ export class AppSession {
     }
   }
 
-  /**
-   * The connection never opened. A WebSocket does not say whether the node answered the upgrade
-   * with plain HTTP or did not answer at all; a plain request to the node tells them apart.
-   */
-  async #probe(node: RegistryNode, signal: AbortSignal): Promise<Probe> {
-    try {
-      await this.#context.transport.send(node, 'GET', PATHS.nodes, {}, { signal })
-      return { answered: true, status: 200 }
-    } catch (error) {
-      if (error instanceof DiscoveryHttpError) return { answered: true, status: error.status }
-      if (error instanceof DiscoveryResponseError) return { answered: true, status: 200 }
-      const problem = 'no connection, and no answer to a plain request either'
-      const cause = error instanceof Error ? error : undefined
-      return {
-        answered: false,
-        error: new DiscoveryNetworkError(this.#request('GET'), problem, { cause }),
-      }
-    }
-  }
-
   /** `hello` arrived: the node works; hand the registry everything this session holds. */
   #connected(node: RegistryNode): void {
     this.#context.nodes.succeeded(node)
@@ -306,9 +274,8 @@ export class AppSession {
 
   #disconnected(): void {
     this.#socket = undefined
-    this.#requests.clear() // the next hello sends everything again
+    this.#requests.reset()
     this.#rewatching = false
-    this.#resending = false
     for (const timer of this.#timers) this.#context.config.timers.clearTimeout(timer)
     this.#timers.clear()
   }
@@ -321,11 +288,7 @@ export class AppSession {
           this.#unattributed(frame)
           return
         }
-        if (typeof frame.id !== 'number') return // not an id this SDK sent
-        const pending = this.#requests.get(frame.id)
-        this.#requests.delete(frame.id)
-        if (frame.type === 'ok') pending?.ok()
-        else pending?.error(frame)
+        if (typeof frame.id === 'number') this.#requests.answered(frame, frame.id)
         return
       }
       case 'view':
@@ -341,7 +304,7 @@ export class AppSession {
 
   #sendRegister(entry: SessionRegistration): void {
     entry.sent = true
-    this.#send(
+    this.#requests.send(
       { op: 'register', ...entry.fields },
       {
         ok: () => entry.acknowledged(),
@@ -370,7 +333,7 @@ export class AppSession {
       this.#forget(entry)
       entry.cancelDone(error)
     }
-    this.#send(
+    this.#requests.send(
       { op: 'cancel', zone, hostname },
       {
         ok: () => done(),
@@ -382,7 +345,7 @@ export class AppSession {
 
   #sendWatch(): void {
     this.#rewatching = true
-    this.#send(
+    this.#requests.send(
       { op: 'watch', cursor: this.#view.cursor },
       {
         ok: () => {
@@ -396,33 +359,14 @@ export class AppSession {
     )
   }
 
-  #send(request: ClientRequest, pending?: Pending): void {
-    const id = this.#nextId++
-    const text = encodeRequest(id, request)
-    if (pending) this.#requests.set(id, { ...pending, text })
-    this.#socket?.send(text)
-  }
-
   /**
-   * An `error` without an id: -429 means the registry dropped a frame for going too fast
-   * without saying which, so every unanswered request goes again after a pause (each is
-   * idempotent). -503 is a refusal, judged with the close that follows.
+   * An `error` without an id: -429 means the registry dropped a frame for going too fast,
+   * without saying which. -503 is a refusal, judged with the close that follows.
    */
   #unattributed(frame: ErrorFrame): void {
     if (frame.code === -503) return
-    const { config } = this.#context
-    config.onError(this.#apiError('session', frame))
-    if (frame.code !== -429 || this.#resending) return
-    this.#resending = true
-    const timer = config.timers.setTimeout(
-      () => {
-        this.#timers.delete(timer)
-        this.#resending = false
-        for (const { text } of this.#requests.values()) this.#socket?.send(text)
-      },
-      backoffDelay(1, config.backoff, config.random)
-    )
-    this.#timers.add(timer)
+    this.#context.config.onError(this.#apiError('session', frame))
+    if (frame.code === -429) this.#requests.dropped()
   }
 
   /** Drop an entry from the session's desired state (cancelled, refused, or handed over). */

@@ -4,9 +4,11 @@
  * runtime dependency, remembers the nodes that answered the upgrade with plain HTTP, and judges
  * how a session connection ended: try again (on which node) or fall back.
  */
+import { PATHS } from '../protocol/paths.ts'
 import {
   DiscoveryConfigError,
   type DiscoveryError,
+  DiscoveryHttpError,
   DiscoveryNetworkError,
   type DiscoveryRequestInfo,
   DiscoveryResponseError,
@@ -16,6 +18,7 @@ import {
 import { findWebSocket } from './find-websocket.ts'
 import type { RegistryNode } from './nodes.ts'
 import type { SocketEnd, WebSocketConstructor } from './session-socket.ts'
+import type { Transport } from './transport.ts'
 
 /**
  * `auto`: sessions, and HTTP for apps whose node has none (or that hold their most sessions);
@@ -112,6 +115,29 @@ export class TransportChoice {
       case 'closed':
         return closedVerdict(end, request, details.appid, auto)
     }
+  }
+}
+
+/**
+ * Explain a connection to `node` that never opened: the WebSocket API does not say whether the
+ * node answered the upgrade with plain HTTP or did not answer at all, a plain request does.
+ * `request` names the session in the error.
+ */
+export async function probeNode(
+  transport: Transport,
+  node: RegistryNode,
+  request: DiscoveryRequestInfo,
+  signal: AbortSignal
+): Promise<Probe> {
+  try {
+    await transport.send(node, 'GET', PATHS.nodes, {}, { signal })
+    return { answered: true, status: 200 }
+  } catch (error) {
+    if (error instanceof DiscoveryHttpError) return { answered: true, status: error.status }
+    if (error instanceof DiscoveryResponseError) return { answered: true, status: 200 }
+    const problem = 'no connection, and no answer to a plain request either'
+    const cause = error instanceof Error ? error : undefined
+    return { answered: false, error: new DiscoveryNetworkError(request, problem, { cause }) }
   }
 }
 
