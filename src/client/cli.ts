@@ -13,6 +13,7 @@ import { createDiscoveryClient, type DiscoveryClient, type StatusFilter } from '
 import { DiscoveryConfigError, type DiscoveryError, DiscoveryNotFoundError } from './errors.ts'
 import type { InstanceInput, Registration } from './registration.ts'
 import { environmentVariable } from './runtime-env.ts'
+import { TRANSPORT_MODES, type TransportMode } from './transport-choice.ts'
 
 const USAGE = `usage: edge-discovery <command> [options]
 
@@ -33,6 +34,8 @@ options (defaults from the environment):
   --hostname NAME    instance hostname (os.hostname())
   --token TOKEN      bearer token (DISCOVERY_TOKEN)
   --timeout SECONDS  per-request deadline, and how long register may try (default 10)
+  --transport T      auto (default): a session per app where the registry offers them, else
+                     renews and long polls; session: sessions only; http: no sessions
   --json             JSON output (watch: one object per line)
   -h, --help         this text
 
@@ -54,6 +57,7 @@ interface Parsed {
     hostname?: string
     token?: string
     timeout?: string
+    transport?: string
     json?: boolean
     help?: boolean
     status?: string
@@ -79,6 +83,7 @@ function parse(argv: string[]): Parsed {
         hostname: { type: 'string' },
         token: { type: 'string' },
         timeout: { type: 'string' },
+        transport: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         status: { type: 'string' },
@@ -104,6 +109,13 @@ function seconds(name: string, value: string | undefined, fallback: number): num
     throw new UsageError(`--${name} must be a positive number of seconds, got ${got}`)
   }
   return n
+}
+
+function transportOf(value: string | undefined): TransportMode | undefined {
+  if (value === undefined || (TRANSPORT_MODES as readonly string[]).includes(value)) {
+    return value as TransportMode | undefined
+  }
+  throw new UsageError(`--transport must be auto, session or http, got ${JSON.stringify(value)}`)
 }
 
 function one(args: string[], what: string): string {
@@ -151,6 +163,7 @@ async function run(parsed: Parsed): Promise<number> {
   }
   const timeoutMs = seconds('timeout', values.timeout, 10) * 1000
   const renewIntervalMs = seconds('renew-interval', values['renew-interval'], 30) * 1000
+  const transport = transportOf(values.transport)
   let lastProblem: DiscoveryError | undefined
   const client = createDiscoveryClient({
     // read as the SDK reads them: trimmed, and blank counts as unset
@@ -162,6 +175,7 @@ async function run(parsed: Parsed): Promise<number> {
     token: values.token ?? environmentVariable('DISCOVERY_TOKEN'),
     requestTimeoutMs: timeoutMs,
     renewIntervalMs,
+    transport,
     onError: (error) => {
       lastProblem = error
       warn(`warning: ${error.message}`)
@@ -266,7 +280,11 @@ async function register(
   }
   const { hostname, zone, env } = registration
   const what = `${appid} as ${hostname} (zone ${zone}, env ${env})`
-  out(`registered ${what}; renewing every ${values['renew-interval'] ?? '30'} s, Ctrl-C to cancel`)
+  const kept =
+    registration.transport === 'session'
+      ? 'kept alive by a session'
+      : `renewing every ${values['renew-interval'] ?? '30'} s`
+  out(`registered ${what}; ${kept}, Ctrl-C to cancel`)
   await stop
   await registration.cancel()
   out(`cancelled ${what}`)

@@ -1,25 +1,32 @@
 /**
- * `createDiscoveryClient`: the SDK's entry point. Wires the options, the node list, the
- * transport and the shared poller together, and offers register, fetch, watch and the
- * registry's node list. Runs on Node ≥ 20, in browsers and in Workers (fetch, AbortController,
- * timers and URL only).
+ * `createDiscoveryClient`: the SDK's entry point. Wires the options, the node list, the HTTP
+ * transport, the shared poller and one session per app together, and offers register, fetch,
+ * watch and the registry's node list. Runs on Node ≥ 20, in browsers and in Workers (fetch,
+ * AbortController, timers and URL; WebSocket for sessions).
  */
 import { ECODE } from '../protocol/ecode.ts'
-import { PATHS } from '../protocol/paths.ts'
+import { INFRA_APPID, PATHS } from '../protocol/paths.ts'
 import { type Instance, STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
-import type { AppSnapshot } from './app-snapshot.ts'
+import { AppSession } from './app-session.ts'
+import { type AppSnapshot, allInstances } from './app-snapshot.ts'
 import {
   DiscoveryConfigError,
   DiscoveryError,
   DiscoveryResponseError,
   toDiscoveryError,
 } from './errors.ts'
-import { NodeList } from './nodes.ts'
+import { NodeList, nodesFromInfra, type RegistryNode } from './nodes.ts'
 import { type ClientConfig, type DiscoveryClientOptions, resolveOptions } from './options.ts'
 import { Poller } from './poller.ts'
-import { type InstanceInput, type RegisterOptions, Registration } from './registration.ts'
+import {
+  HttpRegistration,
+  type InstanceInput,
+  type RegisterOptions,
+  type Registration,
+} from './registration.ts'
 import { type EnvelopeAnswer, expectOk, Transport } from './transport.ts'
-import { WatchStream } from './watch-stream.ts'
+import { TransportChoice } from './transport-choice.ts'
+import { type SnapshotSource, WatchStream } from './watch-stream.ts'
 import { decodeAll, decodeNodes, decodeSnapshot, type NodeStatus } from './wire.ts'
 
 /** Which instances `fetch` returns. */
@@ -53,8 +60,9 @@ export interface DiscoveryClient extends AsyncDisposable {
   /** The registry nodes in rotation now (seeds until infra.discovery names the registry's own). */
   readonly knownNodes: readonly string[]
   /**
-   * Register an instance and keep it renewed. Resolves after the first successful register
-   * (retrying while nodes are unreachable); rejects at once on a protocol error (-400…).
+   * Register an instance and keep it alive (over the app's session, or renewed over HTTP).
+   * Resolves after the first successful register (retrying while nodes are unreachable); rejects
+   * at once on a protocol error (-400…).
    */
   register(instance: InstanceInput, options?: RegisterOptions): Promise<Registration>
   /** One app's instances now. Throws DiscoveryNotFoundError when the app (or zone) is unknown. */
@@ -64,15 +72,17 @@ export interface DiscoveryClient extends AsyncDisposable {
   /** The registry's `/discovery/nodes` list. */
   nodes(options?: { signal?: AbortSignal }): Promise<NodeStatus[]>
   /**
-   * Snapshots of the apps as they change (UP instances only), from one long poll shared by every
-   * watch of this client. Starts with each app's current state; never yields an empty list in
-   * place of a non-empty one because of an error or a registry restart.
+   * Snapshots of the apps as they change (UP instances only): pushed over each app's session, or
+   * from one long poll shared by every HTTP watch of this client. Starts with each app's current
+   * state. An app the registry says is empty is yielded empty (sessions only: polls cannot say
+   * it); an error, a reconnect or a registry restart never yields an empty list in place of a
+   * non-empty one.
    */
   watch(
     appids: string | readonly string[],
     options?: WatchOptions
   ): AsyncIterableIterator<AppSnapshot>
-  /** End every watch, cancel every registration, stop polling. */
+  /** End every watch, cancel every registration, then close the sessions and stop polling. */
   close(): Promise<void>
 }
 
@@ -94,9 +104,20 @@ class Client implements DiscoveryClient {
   readonly #nodes: NodeList
   readonly #transport: Transport
   readonly #poller: Poller
+  readonly #choice: TransportChoice
+  readonly #sessions = new Map<string, AppSession>()
   readonly #registrations = new Map<string, Registration>()
   readonly #watches = new Set<WatchStream>()
   #closed = false
+  /** The node whose infra.discovery was read last (sessions only; the poller reads it itself). */
+  #learnedFrom: string | undefined
+  /** Watches go to the app's session when it has one, else to the poller. */
+  readonly #source: SnapshotSource = {
+    subscribe: (appid, listener) =>
+      this.#sessionFor(appid)?.subscribe(listener) ?? this.#poller.subscribe(appid, listener),
+    latest: (appid) =>
+      this.#sessions.has(appid) ? this.#sessions.get(appid)?.latest() : this.#poller.latest(appid),
+  }
 
   constructor(config: ClientConfig) {
     this.#config = config
@@ -110,6 +131,7 @@ class Client implements DiscoveryClient {
       onFailover: config.onError,
     })
     this.#poller = new Poller(this.#transport, this.#nodes, config)
+    this.#choice = new TransportChoice(config.transport, config.webSocket)
   }
 
   get env(): string {
@@ -146,24 +168,22 @@ class Client implements DiscoveryClient {
       const problem = `register: ${instance.appid} is already registered as ${hostname} here`
       throw new DiscoveryConfigError(problem)
     }
-    const release = this.#poller.retain() // keep learning the registry's nodes while registered
-    let ended = false
-    const registration = new Registration(
-      {
-        transport: this.#transport,
-        config: this.#config,
-        onEnd: () => {
-          if (ended) return
-          ended = true
-          release()
-          if (this.#registrations.get(key) === registration) this.#registrations.delete(key)
-        },
-      },
-      instance,
-      hostname
-    )
+    const { signal } = options
+    if (signal?.aborted) throw signal.reason
+    const onEnd = () => {
+      if (this.#registrations.get(key) === registration) this.#registrations.delete(key)
+    }
+    const session = this.#sessionFor(instance.appid)
+    let registration: Registration
+    let registered: Promise<Registration>
+    if (session) {
+      ;[registration, registered] = session.register(instance, hostname, onEnd, signal)
+    } else {
+      const http = this.#httpRegistration(instance, hostname, onEnd)
+      ;[registration, registered] = [http, http.start(signal)]
+    }
     this.#registrations.set(key, registration)
-    return registration.start(options.signal)
+    return registered
   }
 
   async fetch(appid: string, options: FetchOptions = {}): Promise<AppSnapshot> {
@@ -198,7 +218,7 @@ class Client implements DiscoveryClient {
     this.#open('watch')
     const list = typeof appids === 'string' ? [appids] : appids
     const forget = () => this.#watches.delete(stream)
-    const stream: WatchStream = new WatchStream(this.#poller, list, options.signal, forget)
+    const stream: WatchStream = new WatchStream(this.#source, list, options.signal, forget)
     if (!options.signal?.aborted) this.#watches.add(stream)
     return stream
   }
@@ -208,6 +228,7 @@ class Client implements DiscoveryClient {
     for (const stream of [...this.#watches]) await stream.return()
     const cancels = [...this.#registrations.values()].map((r) => r.cancel())
     const results = await Promise.allSettled(cancels)
+    for (const session of this.#sessions.values()) session.close()
     this.#poller.close()
     for (const result of results) {
       if (result.status === 'rejected') this.#config.onError(toDiscoveryError(result.reason))
@@ -220,6 +241,61 @@ class Client implements DiscoveryClient {
 
   #open(what: string): void {
     if (this.#closed) throw new DiscoveryError(`${what}: the client is closed`)
+  }
+
+  /** The app's session, made on first use; none with transport 'http' (or for the registry). */
+  #sessionFor(appid: string): AppSession | undefined {
+    // infra.discovery is answered by the Worker itself, not by an app's object with sessions.
+    if (this.#choice.mode === 'http' || appid === INFRA_APPID) return undefined
+    let session = this.#sessions.get(appid)
+    if (!session) {
+      session = new AppSession({
+        appid,
+        config: this.#config,
+        nodes: this.#nodes,
+        choice: this.#choice,
+        transport: this.#transport,
+        poller: this.#poller,
+        httpRegistration: (input, hostname, onEnd) =>
+          this.#httpRegistration(input, hostname, onEnd),
+        connected: (node) => this.#learnNodesFrom(node),
+      })
+      this.#sessions.set(appid, session)
+    }
+    return session
+  }
+
+  /**
+   * Learn the registry's nodes from `node`'s infra.discovery, once per node a session reaches:
+   * sessions have no long poll to learn them from, and node lists change rarely.
+   */
+  #learnNodesFrom(node: RegistryNode): void {
+    if (this.#learnedFrom === node.key) return
+    this.#learnedFrom = node.key
+    const { env, zone, seeds } = this.#config
+    const query = { appid: INFRA_APPID, env, status: STATUS_UP }
+    void this.#transport
+      .send(node, 'GET', PATHS.fetch, query)
+      .then((answer) => decoded(expectOk(answer), (data) => decodeSnapshot(INFRA_APPID, data)))
+      .then((infra) => this.#nodes.learn(nodesFromInfra(allInstances(infra), zone, seeds)))
+      .catch((error: unknown) => this.#config.onError(toDiscoveryError(error)))
+  }
+
+  /** A renewing registration; the poller runs meanwhile to keep learning the registry's nodes. */
+  #httpRegistration(input: InstanceInput, hostname: string, onEnd: () => void): HttpRegistration {
+    const release = this.#poller.retain()
+    let ended = false
+    const context = {
+      transport: this.#transport,
+      config: this.#config,
+      onEnd: () => {
+        if (ended) return
+        ended = true
+        release()
+        onEnd()
+      },
+    }
+    return new HttpRegistration(context, input, hostname)
   }
 }
 

@@ -87,6 +87,28 @@ export class DiscoveryApiError extends DiscoveryRequestError {
   }
 }
 
+/**
+ * A session (docs/sessions.md) ended or was refused in a way that is not a plain network
+ * failure: closed by the registry (`closeCode`: 1008 a limit broken, 1013 the app holds its most
+ * sessions, 4401 the token expired…), a node without sessions while transport is 'session', or
+ * two heartbeats without a pong. `code` is the protocol code of the `error` frame, if one came.
+ */
+export class DiscoverySessionError extends DiscoveryRequestError {
+  override name = 'DiscoverySessionError'
+  readonly closeCode: number | undefined
+  readonly code: number | undefined
+
+  constructor(
+    request: DiscoveryRequestInfo,
+    problem: string,
+    details: { closeCode?: number; code?: number } = {}
+  ) {
+    super(request, problem)
+    this.closeCode = details.closeCode
+    this.code = details.code
+  }
+}
+
 /** Code -404: the app (or zone, or instance) is not registered. */
 export class DiscoveryNotFoundError extends DiscoveryApiError {
   override name = 'DiscoveryNotFoundError'

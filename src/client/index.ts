@@ -1,7 +1,8 @@
 /**
- * The discovery client SDK (`edge-discovery/client`): register with automatic renewal, fetch,
- * watch, pick. No runtime dependencies; Node ≥ 20, browsers, Workers. The gRPC resolver is a
- * separate entry (`edge-discovery/client/grpc`) so that this one never loads @grpc/grpc-js.
+ * The discovery client SDK (`edge-discovery/client`): register (kept alive by a session or by
+ * renews), fetch, watch, pick. No runtime dependencies; Node ≥ 20, browsers, Workers. The gRPC
+ * resolver is a separate entry (`edge-discovery/client/grpc`) so that this one never loads
+ * @grpc/grpc-js.
  */
 export type { Instance, InstanceStatus, Metadata } from '../registry/model.ts'
 export { STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
@@ -25,6 +26,7 @@ export {
   DiscoveryRequestError,
   type DiscoveryRequestInfo,
   DiscoveryResponseError,
+  DiscoverySessionError,
   DiscoveryTimeoutError,
   isNodeFailure,
 } from './errors.ts'
@@ -46,6 +48,8 @@ export {
   zoneCandidates,
 } from './picker.ts'
 export type { InstanceInput, RegisterOptions, Registration } from './registration.ts'
+export type { WebSocketConstructor, WebSocketLike } from './session-socket.ts'
 export type { Timers } from './timers.ts'
 export type { FetchInit, FetchLike, FetchResponse } from './transport.ts'
+export type { TransportMode } from './transport-choice.ts'
 export type { NodeStatus } from './wire.ts'

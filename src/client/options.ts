@@ -7,8 +7,10 @@ import type { BackoffOptions } from './backoff.ts'
 import { DiscoveryConfigError, type DiscoveryError } from './errors.ts'
 import { parseNodes, type RegistryNode } from './nodes.ts'
 import { environmentVariable, machineHostname } from './runtime-env.ts'
+import type { WebSocketConstructor } from './session-socket.ts'
 import { systemTimers, type Timers } from './timers.ts'
 import type { FetchLike } from './transport.ts'
+import { TRANSPORT_MODES, type TransportMode } from './transport-choice.ts'
 
 /** Options of `createDiscoveryClient`. */
 export interface DiscoveryClientOptions {
@@ -26,6 +28,16 @@ export interface DiscoveryClientOptions {
   token?: string
   /** The fetch to use. Default: the platform's. */
   fetch?: FetchLike
+  /**
+   * `auto` (default): one session (a WebSocket) per app where the registry offers sessions, renews
+   * and long polls where it does not; `session`: sessions only; `http`: renews and long polls only.
+   */
+  transport?: TransportMode
+  /**
+   * The WebSocket class for sessions. Default: the platform's (browsers, Workers, Node ≥ 22), else
+   * the `ws` package when installed (Node 20).
+   */
+  webSocket?: WebSocketConstructor
   /** Told of each background failure (renew, re-register, poll, failover). Default console.warn. */
   onError?: (error: DiscoveryError) => void
   /** How often registrations renew. Default 30 000 ms, as the Go SDK. */
@@ -50,6 +62,8 @@ export interface ClientConfig {
   hostname: string | undefined
   token: string | undefined
   fetch: FetchLike
+  transport: TransportMode
+  webSocket: WebSocketConstructor | undefined
   onError: (error: DiscoveryError) => void
   renewIntervalMs: number
   requestTimeoutMs: number
@@ -83,6 +97,8 @@ export function resolveOptions(options: DiscoveryClientOptions): ClientConfig {
     fetch: userFetch
       ? (url, init) => userFetch(url, init)
       : (url, init) => globalThis.fetch(url, init),
+    transport: transportMode(options.transport),
+    webSocket: options.webSocket,
     onError: guarded(options.onError ?? ((error) => console.warn(`discovery: ${error.message}`))),
     renewIntervalMs: positive('renewIntervalMs', options.renewIntervalMs ?? RENEW_INTERVAL_MS),
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
@@ -101,6 +117,15 @@ function guarded(onError: (error: DiscoveryError) => void): (error: DiscoveryErr
       // the application's handler failed; the loops must keep running regardless
     }
   }
+}
+
+function transportMode(value: TransportMode | undefined): TransportMode {
+  if (value === undefined) return 'auto'
+  if (TRANSPORT_MODES.includes(value)) return value
+  const choices = TRANSPORT_MODES.join(', ')
+  throw new DiscoveryConfigError(
+    `transport must be one of ${choices}, got ${JSON.stringify(value)}`
+  )
 }
 
 function positive(name: string, value: number): number {

@@ -41,8 +41,27 @@ export interface RegistrationContext {
   onEnd: () => void
 }
 
-/** A live registration: renewed in the background until `cancel()`. */
-export class Registration implements AsyncDisposable {
+/** A live registration, kept alive in the background until `cancel()`. */
+export interface Registration extends AsyncDisposable {
+  readonly appid: string
+  readonly hostname: string
+  readonly zone: string
+  readonly env: string
+  /** What keeps the instance alive now: a session, or renews over HTTP. */
+  readonly transport: 'session' | 'http'
+  /** Whether `cancel()` has been called. */
+  readonly cancelled: boolean
+  /**
+   * Stop keeping the instance alive and deregister. Resolves once the registry has dropped the
+   * instance (or did not know it); rejects if that could not be confirmed. Calling it again
+   * returns the same promise.
+   */
+  cancel(): Promise<void>
+}
+
+/** A registration over HTTP: renewed every interval until `cancel()`. */
+export class HttpRegistration implements Registration {
+  readonly transport = 'http'
   readonly appid: string
   readonly hostname: string
   readonly zone: string
@@ -74,7 +93,6 @@ export class Registration implements AsyncDisposable {
     }
   }
 
-  /** Whether `cancel()` has been called. */
   get cancelled(): boolean {
     return this.#stop.signal.aborted
   }
@@ -107,10 +125,7 @@ export class Registration implements AsyncDisposable {
     return this
   }
 
-  /**
-   * Stop renewing and deregister. Resolves once the registry has dropped the instance (or did
-   * not know it); rejects if no node could be reached. Calling it again returns the same promise.
-   */
+  /** Stop renewing and deregister; rejects if no node could be reached. Works unstarted too. */
   cancel(): Promise<void> {
     this.#cancelling ??= this.#cancel()
     return this.#cancelling

@@ -198,7 +198,7 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 }
 
 /** A token in a `/t/<token>` path prefix stays out of messages. */
-const redact = (url: string): string => url.replace(/\/t\/[^/?]+/, '/t/***')
+export const redact = (url: string): string => url.replace(/\/t\/[^/?]+/, '/t/***')
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error)

@@ -1,10 +1,17 @@
 /**
- * `client.watch()`'s async iterable: snapshots of the watched apps as the shared poller delivers
- * them, starting with any already known. Coalescing: a consumer that falls behind gets each
+ * `client.watch()`'s async iterable: snapshots of the watched apps as their source (an app's
+ * session, or the shared poller) delivers them, starting with any already known. Coalescing: a consumer that falls behind gets each
  * app's latest snapshot, not every intermediate one. Ends on `signal` abort or `break`.
  */
 import type { AppSnapshot } from './app-snapshot.ts'
-import type { Poller } from './poller.ts'
+
+/** Where snapshots come from: the HTTP poller, or per app its session. */
+export interface SnapshotSource {
+  /** Deliver `appid`'s changes to `listener` until the returned function is called. */
+  subscribe(appid: string, listener: (snapshot: AppSnapshot) => void): () => void
+  /** The last snapshot delivered for `appid`, if any. */
+  latest(appid: string): AppSnapshot | undefined
+}
 
 export class WatchStream implements AsyncIterableIterator<AppSnapshot> {
   readonly #pending = new Map<string, AppSnapshot>()
@@ -14,15 +21,20 @@ export class WatchStream implements AsyncIterableIterator<AppSnapshot> {
   #done = false
 
   /** `onEnd` is called once when a started iteration ends (abort, `break`, `return()`). */
-  constructor(poller: Poller, appids: readonly string[], signal?: AbortSignal, onEnd?: () => void) {
+  constructor(
+    source: SnapshotSource,
+    appids: readonly string[],
+    signal?: AbortSignal,
+    onEnd?: () => void
+  ) {
     this.#onEnd = onEnd
     if (signal?.aborted) {
       this.#done = true // nothing subscribed, so nothing for onEnd to undo
       return
     }
     for (const appid of new Set(appids)) {
-      this.#unsubscribe.push(poller.subscribe(appid, (snapshot) => this.#push(snapshot)))
-      const known = poller.latest(appid)
+      this.#unsubscribe.push(source.subscribe(appid, (snapshot) => this.#push(snapshot)))
+      const known = source.latest(appid)
       if (known) this.#push(known)
     }
     signal?.addEventListener('abort', () => void this.return(), { once: true })

@@ -13,7 +13,8 @@ class WireError extends Error {
   override name = 'WireError'
 }
 
-type JsonObject = { [key: string]: Int64Json }
+/** A JSON object as the int64-exact parser returns it. */
+export type JsonObject = { [key: string]: Int64Json }
 
 /** The envelope of every answer: code, message, and the rest of the object. */
 export interface Envelope {
@@ -31,7 +32,7 @@ export interface NodeStatus {
 }
 
 export function decodeEnvelope(value: Int64Json): Envelope {
-  const body = object(value, 'answer')
+  const body = readObject(value, 'answer')
   const code = body.code
   if (typeof code !== 'number' || !Number.isInteger(code)) {
     throw new WireError('answer: no integer "code"')
@@ -41,74 +42,75 @@ export function decodeEnvelope(value: Int64Json): Envelope {
 }
 
 export function decodeInstance(value: Int64Json): Instance {
-  const o = object(value, 'instance')
+  const o = readObject(value, 'instance')
   const status = o.status
   if (status !== STATUS_UP && status !== STATUS_WAITING) {
     throw new WireError(`instance: bad status ${String(status)}`)
   }
   return {
-    region: string(o.region, 'region'),
-    zone: string(o.zone, 'zone'),
-    env: string(o.env, 'env'),
-    appid: string(o.appid, 'appid'),
-    hostname: string(o.hostname, 'hostname'),
-    addrs: o.addrs === null ? [] : array(o.addrs, 'addrs').map((a) => string(a, 'addrs')),
-    version: string(o.version, 'version'),
+    region: readString(o.region, 'region'),
+    zone: readString(o.zone, 'zone'),
+    env: readString(o.env, 'env'),
+    appid: readString(o.appid, 'appid'),
+    hostname: readString(o.hostname, 'hostname'),
+    addrs: o.addrs === null ? [] : readArray(o.addrs, 'addrs').map((a) => readString(a, 'addrs')),
+    version: readString(o.version, 'version'),
     metadata: metadata(o.metadata),
     status: status as InstanceStatus,
-    regTimestamp: int64(o.reg_timestamp, 'reg_timestamp'),
-    upTimestamp: int64(o.up_timestamp, 'up_timestamp'),
-    renewTimestamp: int64(o.renew_timestamp, 'renew_timestamp'),
-    dirtyTimestamp: int64(o.dirty_timestamp, 'dirty_timestamp'),
-    latestTimestamp: int64(o.latest_timestamp, 'latest_timestamp'),
+    regTimestamp: readInt64(o.reg_timestamp, 'reg_timestamp'),
+    upTimestamp: readInt64(o.up_timestamp, 'up_timestamp'),
+    renewTimestamp: readInt64(o.renew_timestamp, 'renew_timestamp'),
+    dirtyTimestamp: readInt64(o.dirty_timestamp, 'dirty_timestamp'),
+    latestTimestamp: readInt64(o.latest_timestamp, 'latest_timestamp'),
   }
 }
 
 /** An application view `{"instances":{zone:[…]},"latest_timestamp":n}`. */
 export function decodeSnapshot(appid: string, value: Int64Json): AppSnapshot {
-  const o = object(value, `${appid} view`)
+  const o = readObject(value, `${appid} view`)
   const instances = entriesOf(o.instances, 'instances', (list) =>
-    list === null ? [] : array(list, 'instances').map(decodeInstance)
+    list === null ? [] : readArray(list, 'instances').map(decodeInstance)
   )
-  return { appid, instances, latestTimestamp: int64(o.latest_timestamp, 'latest_timestamp') }
+  return { appid, instances, latestTimestamp: readInt64(o.latest_timestamp, 'latest_timestamp') }
 }
 
 /** `fetch/all` data: appid → flat list of instances. */
 export function decodeAll(value: Int64Json): Record<string, Instance[]> {
   return entriesOf(value, 'data', (list, appid) =>
-    list === null ? [] : array(list, appid).map(decodeInstance)
+    list === null ? [] : readArray(list, appid).map(decodeInstance)
   )
 }
 
 /** `nodes` data. */
 export function decodeNodes(value: Int64Json): NodeStatus[] {
   if (value === null) return []
-  return array(value, 'nodes').map((n) => {
-    const o = object(n, 'node')
+  return readArray(value, 'nodes').map((n) => {
+    const o = readObject(n, 'node')
     const status = o.status
     if (typeof status !== 'number') throw new WireError('node: no "status"')
-    return { addr: string(o.addr, 'addr'), status, zone: string(o.zone, 'zone') }
+    return { addr: readString(o.addr, 'addr'), status, zone: readString(o.zone, 'zone') }
   })
 }
 
-function object(value: Int64Json | undefined, what: string): JsonObject {
+/** The shape checkers below throw WireError naming `what`; shared with session-frames.ts. */
+export function readObject(value: Int64Json | undefined, what: string): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new WireError(`${what}: not an object`)
   }
   return value
 }
 
-function array(value: Int64Json | undefined, what: string): Int64Json[] {
+export function readArray(value: Int64Json | undefined, what: string): Int64Json[] {
   if (!Array.isArray(value)) throw new WireError(`${what}: not an array`)
   return value
 }
 
-function string(value: Int64Json | undefined, what: string): string {
+export function readString(value: Int64Json | undefined, what: string): string {
   if (typeof value !== 'string') throw new WireError(`${what}: not a string`)
   return value
 }
 
-function int64(value: Int64Json | undefined, what: string): bigint {
+export function readInt64(value: Int64Json | undefined, what: string): bigint {
   if (typeof value === 'bigint') return value
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value)
   throw new WireError(`${what}: not an integer`)
@@ -116,7 +118,7 @@ function int64(value: Int64Json | undefined, what: string): bigint {
 
 function metadata(value: Int64Json | undefined): Record<string, string> | null {
   if (value === null || value === undefined) return null
-  return entriesOf(value, 'metadata', (v, key) => string(v, `metadata.${key}`))
+  return entriesOf(value, 'metadata', (v, key) => readString(v, `metadata.${key}`))
 }
 
 /** An object's values decoded; built with fromEntries so a "__proto__" key stays an own key. */
@@ -126,6 +128,6 @@ function entriesOf<T>(
   decode: (v: Int64Json, key: string) => T
 ): Record<string, T> {
   return Object.fromEntries(
-    Object.entries(object(value, what)).map(([key, v]) => [key, decode(v, key)])
+    Object.entries(readObject(value, what)).map(([key, v]) => [key, decode(v, key)])
   )
 }

@@ -100,9 +100,10 @@ describe('edge-discovery (CLI)', () => {
       env
     )
     await waitFor('the registered line', () => registered.out.stdout.includes('registered'))
-    expect(registered.out.stdout).toContain(
-      `registered ${app} as cli-1 (zone sh001, env dev); renewing every 0.5 s`
-    )
+    const line = `registered ${app} as cli-1 (zone sh001, env dev); `
+    expect(registered.out.stdout).toContain(line)
+    // kept alive by a session where the registry offers them, by renews where it does not
+    expect(registered.out.stdout).toMatch(/; (renewing every 0\.5 s|kept alive by a session),/)
 
     const table = await run(['fetch', app], env)
     expect(table.code).toBe(0)
@@ -192,6 +193,7 @@ describe('edge-discovery (CLI)', () => {
       ['fetch', 'a', '--bogus'],
       ['register', 'a'],
       ['fetch', 'a', '--status', 'odd'],
+      ['fetch', 'a', '--transport', 'pigeon'],
     ]) {
       const usage = await run(args, env)
       expect(usage.code, args.join(' ')).toBe(2)

@@ -1,12 +1,17 @@
 /**
  * Failover between registry nodes with the SDK against real workers: a dead first node is
  * skipped; and when the node a client uses goes down, its registration moves to a second
- * registry (registering there on -404) and its watcher follows, without an empty list.
+ * registry (over HTTP: registering there on -404; over a session: on the reconnect's hello) and
+ * its watcher follows, without an empty list.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
 import { waitFor } from '../../scripts/shared/wait.ts'
-import { DiscoveryNetworkError, DiscoveryNotFoundError } from '../../src/client/index.ts'
+import {
+  DiscoveryNetworkError,
+  DiscoveryNotFoundError,
+  DiscoverySessionError,
+} from '../../src/client/index.ts'
 import { appids, Discovery, hostnamesOf } from '../support/discovery-client.ts'
 import { freePort, record, SHORT_LEASE_VARS, sdkClients } from '../support/sdk-helpers.ts'
 
@@ -44,11 +49,11 @@ describe('failover', () => {
     await registration.cancel()
   })
 
-  it('moves a registration and a watcher to a second registry when the first goes down', async () => {
+  it('moves an HTTP registration and watcher to a second registry when the first goes down', async () => {
     b = await startRegistry({ vars: SHORT_LEASE_VARS })
     const app = nextApp()
-    const provider = clientFor([a.host, b.host], 'p1')
-    const watcher = clientFor([a.host, b.host], 'watcher')
+    const provider = clientFor([a.host, b.host], 'p1', { transport: 'http' })
+    const watcher = clientFor([a.host, b.host], 'watcher', { transport: 'http' })
     await provider.client.register({ appid: app, addrs: ['grpc://10.0.0.1:9000'] })
     const watch = record(watcher.client.watch(app))
     await watch.until(['p1'])
@@ -71,5 +76,49 @@ describe('failover', () => {
     expect(watch.history().every((h) => h.includes('p1'))).toBe(true)
     expect(hostnamesOf((await onB.fetch(app)).body.data)).toEqual(['p1', 'p2'])
     expect(watcher.client.knownNodes).toEqual([b.url])
+  })
+})
+
+describe('failover of sessions', () => {
+  let a: LocalRegistry
+  let b: LocalRegistry
+  beforeAll(async () => {
+    ;[a, b] = await Promise.all([
+      startRegistry({ vars: SHORT_LEASE_VARS }),
+      startRegistry({ vars: SHORT_LEASE_VARS }),
+    ])
+  })
+  afterAll(async () => {
+    await Promise.allSettled([a.stop(), b.stop()])
+  })
+
+  it('registers again on the second registry at the reconnect, and the watcher follows', async () => {
+    const app = nextApp()
+    const provider = clientFor([a.host, b.host], 'p1')
+    const watcher = clientFor([a.host, b.host], 'watcher')
+    const registration = await provider.client.register({
+      appid: app,
+      addrs: ['grpc://10.0.0.1:9000'],
+    })
+    expect(registration.transport).toBe('session')
+    const watch = record(watcher.client.watch(app))
+    await watch.until(['p1'])
+    const onB = new Discovery(b.url)
+    expect((await onB.fetch(app)).body.code).toBe(-404)
+
+    await a.stop()
+    // the session to A breaks; the reconnect goes to B, whose hello gets the register again
+    await waitFor(
+      'p1 to be registered on B',
+      async () => (await onB.fetch(app)).body.code === 0,
+      5000
+    )
+    expect(provider.errors.some((e) => e instanceof DiscoverySessionError)).toBe(true)
+    expect(registration.transport).toBe('session')
+
+    expect((await onB.register(app, 'p2', { addrs: 'grpc://10.0.0.2:9000' })).body.code).toBe(0)
+    await watch.until(['p1', 'p2'])
+    expect(watch.history().every((h) => h.includes('p1'))).toBe(true)
+    expect(watcher.client.knownNodes).toEqual([b.url]) // B's infra.discovery, read on connecting
   })
 })

@@ -1,20 +1,25 @@
 /**
  * The SDK against the real worker (Miniflare on loopback) with short lease timings: a
- * registration outlives several leases; an instance whose renew loop dies is evicted and a
- * watcher sees it leave; a registry restart (same state, same port) neither loses a watcher
- * nor empties its list.
+ * registration outlives several leases; an instance whose renew loop dies, or whose process is
+ * killed while a session keeps it, is evicted and a watcher sees it leave; a registry restart
+ * (same state, same port) neither loses a watcher nor empties its list.
  */
+import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
-import { sleep } from '../../scripts/shared/wait.ts'
+import { sleep, waitFor } from '../../scripts/shared/wait.ts'
 import { DiscoveryNetworkError } from '../../src/client/index.ts'
 import { appids } from '../support/discovery-client.ts'
 import { freePort, record, SHORT_LEASE_VARS, sdkClients } from '../support/sdk-helpers.ts'
 
 const LEASE_MS = 2000
+/** How long a closed session's instances wait for it to come back (SESSION_GRACE_SECONDS). */
+const GRACE_MS = 1000
+const CLI = fileURLToPath(new URL('../../dist/client/client/cli.js', import.meta.url))
 
 const nextApp = appids('demo.sdk')
 const { clientFor, closeAll } = sdkClients()
@@ -24,7 +29,8 @@ describe('a registration against a running registry', () => {
   let registry: LocalRegistry
 
   beforeAll(async () => {
-    registry = await startRegistry({ vars: SHORT_LEASE_VARS })
+    const vars = { ...SHORT_LEASE_VARS, SESSION_GRACE_SECONDS: String(GRACE_MS / 1000) }
+    registry = await startRegistry({ vars })
   })
   afterAll(() => registry.stop())
 
@@ -63,6 +69,7 @@ describe('a registration against a running registry', () => {
       // a crashed process: from now on nothing it sends arrives
       fetch: (url, init) =>
         alive ? fetch(url, init) : Promise.reject(new TypeError('fetch failed')),
+      transport: 'http', // renews, which the failing fetch stops
     })
     const watcher = clientFor([registry.host], 'watcher')
     await keeper.client.register({ appid: app, addrs: ['grpc://10.0.0.1:9000'] })
@@ -79,6 +86,37 @@ describe('a registration against a running registry', () => {
     expect(leftAfter).toBeLessThan(2.5 * LEASE_MS)
     expect(victim.errors.some((e) => e instanceof DiscoveryNetworkError)).toBe(true)
     expect(keeper.errors).toEqual([])
+  })
+  it('evicts the instance of a killed process after the session grace time', async () => {
+    const app = nextApp()
+    const watcher = clientFor([registry.host], 'watcher')
+    const keeper = clientFor([registry.host], 'keeper')
+    await keeper.client.register({ appid: app, addrs: ['grpc://10.0.0.1:9000'] })
+    const env = { DISCOVERY_NODES: registry.host, DEPLOY_ENV: 'dev', ZONE: 'sh001' }
+    const child = spawn(
+      process.execPath,
+      [CLI, 'register', app, '--addr', 'grpc://10.0.0.2:9000', '--hostname', 'victim'],
+      { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] }
+    )
+    let stdout = ''
+    child.stdout?.on('data', (chunk) => (stdout += String(chunk)))
+    try {
+      await waitFor('the CLI to register', () => stdout.includes('kept alive by a session'))
+      const watch = record(watcher.client.watch(app))
+      await watch.until(['keeper', 'victim'])
+      await sleep(LEASE_MS * 1.5) // no renews: the session alone keeps it past a lease
+
+      child.kill('SIGKILL') // no cancel, no close frame: the socket just breaks
+      const killedAt = Date.now()
+      await watch.until(['keeper'], 4 * LEASE_MS)
+      const leftAfter = (watch.seen.at(-1)?.at ?? 0) - killedAt
+      expect(leftAfter).toBeGreaterThanOrEqual(GRACE_MS)
+      expect(leftAfter).toBeLessThan(GRACE_MS + LEASE_MS)
+      expect(watch.history().every((h) => h.includes('keeper'))).toBe(true)
+      expect(keeper.errors).toEqual([])
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 })
 

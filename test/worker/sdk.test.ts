@@ -12,6 +12,8 @@ it('registers, fetches and watches from inside workerd', async () => {
     zone: 'sh001',
     hostname: 'in-worker',
     fetch: (input, init) => worker.fetch(input as string, init as RequestInit),
+    // The injected fetch is the only way to this registry: a session would need a real socket.
+    transport: 'http',
   })
   try {
     const registration = await client.register({ appid, addrs: ['grpc://10.0.0.9:9000'] })

@@ -59,6 +59,7 @@ function setup(fetch: ReturnType<typeof fakeFetch>, nodes = ['a:1']) {
     zone: 'sh001',
     region: 'sh',
     hostname: 'host-1',
+    transport: 'http', // sessions: session.test.ts
     fetch,
     timers,
     random: () => 0.999,

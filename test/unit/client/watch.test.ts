@@ -82,6 +82,7 @@ function setup(nodes = ['a:1'], random = () => 0.999) {
     env: 'dev',
     zone: 'sh001',
     hostname: 'me',
+    transport: 'http', // sessions: session-watch.test.ts
     fetch: server.fetch,
     timers,
     random,
