@@ -29,7 +29,10 @@ export function cors(origins: CorsOrigins): MiddlewareHandler<AppEnv> {
 }
 
 /** The value for Access-Control-Allow-Origin, or undefined when this request gets none. */
-function allowedOrigin(origin: string | undefined, origins: CorsOrigins): string | undefined {
+export function allowedOrigin(
+  origin: string | undefined,
+  origins: CorsOrigins
+): string | undefined {
   if (origins === '*') return '*'
   return origin !== undefined && origins.has(origin) ? origin : undefined
 }

@@ -12,6 +12,7 @@ import { accessOf, actorOf, authorize } from '../access.ts'
 import type { AppEnv } from '../app-env.ts'
 import type { Config } from '../config.ts'
 import { holderHeaders, holderOf } from '../holder.ts'
+import { allowedOrigin } from '../middleware/cors.ts'
 import { registryFor } from '../registry-stub.ts'
 import { queryForm } from '../request-form.ts'
 import { badRequestResponse, refusalResponse, replyResponse } from '../responses.ts'
@@ -21,6 +22,10 @@ export const sessionRoutes = (config: Config) =>
   new Hono<AppEnv>().get(PATHS.session, async (c) => {
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
       return badRequest('upgrade', 'a session is a WebSocket: send Upgrade: websocket')
+    // WebSockets know no CORS: a page may open one to any site, so its origin is checked here
+    const origin = c.req.header('origin')
+    if (origin !== undefined && allowedOrigin(origin, config.cors) === undefined)
+      return refusalResponse(403, `origin ${origin} is not in CORS_ORIGINS`)
     const offers = (c.req.header('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim())
     if (!offers.includes(SESSION_PROTOCOL))
       return badRequest('Sec-WebSocket-Protocol', `offer the subprotocol ${SESSION_PROTOCOL}`)

@@ -69,6 +69,24 @@ describe('GET /discovery/session', () => {
     })
   })
 
+  it('refuses a page whose origin CORS_ORIGINS does not list (WebSockets know no CORS)', async () => {
+    const listed = testApp({ CORS_ORIGINS: 'https://console.example' })
+    const foreign = await listed.call(PATH, {
+      headers: { ...UPGRADE, origin: 'https://evil.example' },
+    })
+    expect(foreign.status).toBe(403)
+    expect(foreign.text).toContain('origin https://evil.example is not in CORS_ORIGINS')
+    expect(forwarded(listed.env)).toBeUndefined()
+    await listed.call(PATH, { headers: { ...UPGRADE, origin: 'https://console.example' } })
+    expect(forwarded(listed.env)).toBeDefined()
+    const none = testApp() // no CORS_ORIGINS: no page at all, but clients without an Origin
+    expect(
+      (await none.call(PATH, { headers: { ...UPGRADE, origin: 'https://a.example' } })).status
+    ).toBe(403)
+    await none.call(PATH, { headers: UPGRADE })
+    expect(forwarded(none.env)).toBeDefined()
+  })
+
   it('picks a session id when the client gives none', async () => {
     const { call, env } = testApp()
     await call('/discovery/session?appid=demo.a&env=dev', { headers: UPGRADE })
