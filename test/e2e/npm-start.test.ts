@@ -15,6 +15,7 @@ import { Discovery } from '../support/discovery-client.ts'
 import { freePort } from '../support/sdk-helpers.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const CLI = `${ROOT}dist/client/client/cli.js`
 
 interface Started {
   child: ChildProcess
@@ -39,6 +40,27 @@ async function stop(started: Started): Promise<void> {
   if (started.child.exitCode === null && started.child.pid)
     process.kill(-started.child.pid, 'SIGTERM')
   await started.exited
+}
+
+/** The built CLI registering `hostname` of demo.kill at 127.0.0.1:`port` (over a session). */
+function cli(port: number, hostname: string): Started {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'register', 'demo.kill', '--addr', 'grpc://10.0.0.9:9000', '--hostname', hostname],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        DISCOVERY_NODES: `127.0.0.1:${port}`,
+        DEPLOY_ENV: 'dev',
+        ZONE: 'sh001',
+      },
+    }
+  )
+  let output = ''
+  child.stdout?.on('data', (d) => (output += d))
+  child.stderr?.on('data', (d) => (output += d))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  return { child, output: () => output, exited }
 }
 
 /** Wait until the registry answers on `port` (or give up after 40 s). */
@@ -87,6 +109,45 @@ describe('npm start', () => {
       expect(fetched.text).toContain('"hostname":"h1"')
     } finally {
       await stop(second)
+    }
+  })
+
+  it('evicts the session instance of a CLI killed with SIGKILL after the grace time; CLIs reconnect after a restart and keep theirs', async () => {
+    const port = await freePort()
+    const state = mkdtempSync(join(tmpdir(), 'npm-start-'))
+    stateDirs.push(state)
+    const args = ['--port', String(port), '--var', 'SESSION_GRACE_SECONDS:2', '--persist-to', state]
+    const d = new Discovery(`http://127.0.0.1:${port}`)
+    const listed = async (hostname: string) =>
+      (await d.fetch('demo.kill', { status: 3 })).text.includes(`"hostname":"${hostname}"`)
+    let server = npmStart(args)
+    const clients: Started[] = []
+    try {
+      await ready(port)
+      const victim = cli(port, 'victim')
+      const survivor = cli(port, 'survivor')
+      clients.push(victim, survivor)
+      await waitFor('both CLIs to register over sessions', () =>
+        [victim, survivor].every((c) => c.output().includes('kept alive by a session'))
+      )
+      // a restart of the registry drops every socket: the CLIs reconnect and keep their instances
+      await stop(server)
+      server = npmStart(args)
+      await ready(port)
+      await waitFor(
+        'the instances after the restart',
+        async () => (await listed('survivor')) && (await listed('victim'))
+      )
+      victim.child.kill('SIGKILL') // no cancel, no close frame: the socket just breaks
+      const killedAt = Date.now()
+      await waitFor('the killed CLI to leave', async () => !(await listed('victim')), 20_000)
+      const after = Date.now() - killedAt
+      expect(after).toBeGreaterThanOrEqual(1500) // the grace time (2 s) passed first
+      expect(after).toBeLessThan(10_000)
+      expect(await listed('survivor')).toBe(true)
+    } finally {
+      for (const c of clients) c.child.kill('SIGKILL')
+      await stop(server)
     }
   })
 
