@@ -34,6 +34,7 @@ import { type Server, type ServerOptions, startServer } from './server.ts'
 import type { Session } from './session-client.ts'
 import {
   IDLE_SESSIONS,
+  IDLE_VARS,
   type IdleResult,
   measureDeath,
   measureIdle,
@@ -313,17 +314,16 @@ async function sideBySide(
     notes.push(NO_ETCD)
     progress.skip('start etcd', 'etcd is not on PATH')
   }
-  const vars = { ...VARS, ...SESSION_VARS }
-  const sessionServer = await step(
-    'start a server for sessions (LOG_WAKES=on, SESSION_GRACE_SECONDS=3)',
-    () => startServer({ persistDir: join(persistDir, 'sessions'), vars }),
+  const idleServer = await step(
+    `start a server for idle sessions (LOG_WAKES=on, ${IDLE_VARS.EVICT_AFTER_SECONDS} s leases, SESSION_CHECK_SECONDS=${IDLE_VARS.SESSION_CHECK_SECONDS})`,
+    () => startServer({ persistDir: join(persistDir, 'idle'), vars: { ...VARS, ...IDLE_VARS } }),
     (s) => s.url,
     false
   )
-  started.setSessionServer(sessionServer)
+  started.setSessionServer(idleServer)
   const missing = await step(
     'sessions: does GET /discovery/session upgrade?',
-    () => probeSessions(sessionServer),
+    () => probeSessions(idleServer),
     (why) => (why ? 'no: the server has no sessions' : 'yes (101, hello)'),
     false
   )
@@ -351,13 +351,22 @@ async function sideBySide(
   const idle = await session(
     `idle_object_wakes_per_min: ${IDLE_SESSIONS} sessions register, heartbeat until the lease alarm, then ${profile.idleSeconds} s more`,
     'idle_object_wakes_per_min',
-    () =>
-      measureIdle(sessionServer, join(persistDir, 'sessions'), IDLE_SESSIONS, profile.idleSeconds),
+    () => measureIdle(idleServer, join(persistDir, 'idle'), IDLE_SESSIONS, profile.idleSeconds),
     (r) =>
       `${r.wakesPerMinute.toFixed(1)} wakes/min (${tallyText(r.window)}; window from the first alarm, ` +
       `${r.firstAlarmSeconds.toFixed(0)} s after the registers; setup ${tallyText(r.setup)}; ` +
       `${r.pongs}/${r.pings} heartbeats answered; SQLite ${r.sqliteChanged.length > 0 ? `changed: ${r.sqliteChanged.join(', ')}` : 'unchanged'})`
   )
+
+  await idleServer.stop()
+  const sessionServer = await step(
+    'start a server for sessions (LOG_WAKES=on, SESSION_GRACE_SECONDS=3)',
+    () =>
+      startServer({ persistDir: join(persistDir, 'sessions'), vars: { ...VARS, ...SESSION_VARS } }),
+    (s) => s.url,
+    false
+  )
+  started.setSessionServer(sessionServer)
 
   const keepaliveRates: number[] = []
   const pingRates: number[] = []

@@ -40,16 +40,17 @@ export const BENCH_CHECK_SECONDS = 20
 /** The configured interval, which production runs with. */
 export const CONFIGURED_CHECK_SECONDS = Number(readWranglerToml().vars.SESSION_CHECK_SECONDS ?? 600)
 
+/** Server variables of the session measurements: wake lines on, a short grace for the death. */
+export const SESSION_VARS = { LOG_WAKES: 'on', SESSION_GRACE_SECONDS: '3' }
+
 /**
- * Server variables of the session measurements: wake lines on, a short grace for the death, a
- * short silent-session check (and shorter leases) for the idle window.
+ * The idle measurement's server: a short silent-session check, and leases shorter than it (the
+ * alarm never checks before a lease ends; heartbeats every 5 s), so a one-minute window sees
+ * the check's cadence several times. Its own server: other steps need ordinary leases.
  */
-export const SESSION_VARS = {
-  LOG_WAKES: 'on',
-  SESSION_GRACE_SECONDS: '3',
+export const IDLE_VARS = {
+  ...SESSION_VARS,
   SESSION_CHECK_SECONDS: String(BENCH_CHECK_SECONDS),
-  // the alarm never checks before a lease ends: leases shorter than the check (heartbeats every
-  // 5 s) let the window see the check's cadence
   EVICT_AFTER_SECONDS: '10',
   RENEW_INTERVAL_SECONDS: '5',
 }
