@@ -175,6 +175,14 @@ export class AppRegistry {
     })
   }
 
+  /**
+   * Whether an owner session is neither `connected` nor known to have closed: after a restart,
+   * which drops every socket without a close (the caller then arms the alarm to notice).
+   */
+  sessionsAbsent(connected: ReadonlySet<string>): boolean {
+    return this.#sessions.absentFrom(connected)
+  }
+
   /** A session connected (again): its instances are its own again, nothing announced. */
   sessionOpened(session: string): void {
     this.#sessions.opened(session, this.#clock.now())

@@ -61,6 +61,12 @@ export class RegistryObject extends DurableObject<Env> {
     // heartbeats are answered by the runtime: a session that only heartbeats never wakes us
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME))
     this.#logWakes = config.logWakes
+    // A restart drops every socket without a close event: owners that do not come back within
+    // a lease are noticed by the alarm (which may otherwise sleep SESSION_CHECK_SECONDS).
+    ctx.blockConcurrencyWhile(async () => {
+      if (this.#registry.sessionsAbsent(this.#sessions.connected()))
+        await this.#armBy(this.now() + config.evictAfterMs)
+    })
   }
 
   // The write methods answer with the whole response body: a string crosses RPC more cheaply
@@ -180,22 +186,36 @@ export class RegistryObject extends DurableObject<Env> {
     }
   }
 
+  /** Make the alarm fire by `at` (ms, object clock). */
+  async #armBy(at: number): Promise<void> {
+    const armedAt = await this.#alarmTime()
+    if (armedAt !== null && armedAt <= at) return
+    await this.ctx.storage.setAlarm(at - (this.now() - Date.now()))
+    this.#armedAt = at
+  }
+
   /** One alarm at the next wake-up; only moved earlier between alarms, never on renew. */
   async #syncAlarm(): Promise<void> {
     const now = this.now()
     const next = this.#registry.nextWakeMs()
-    if (this.#armedAt === undefined) {
-      const real = await this.ctx.storage.getAlarm()
-      this.#armedAt = real === null ? null : real + (now - Date.now())
-    }
+    const armedAt = await this.#alarmTime()
     if (next === undefined) {
-      if (this.#armedAt !== null) await this.ctx.storage.deleteAlarm()
+      if (armedAt !== null) await this.ctx.storage.deleteAlarm()
       this.#armedAt = null
       return
     }
-    if (this.#armedAt !== null && this.#armedAt <= next) return
+    if (armedAt !== null && armedAt <= next) return
     const at = Math.max(next, now + this.#alarmGapMs)
     await this.ctx.storage.setAlarm(at - (now - Date.now()))
     this.#armedAt = at
+  }
+
+  /** The alarm time as set (ms, object clock; null = none), read once per wake-up. */
+  async #alarmTime(): Promise<number | null> {
+    if (this.#armedAt === undefined) {
+      const real = await this.ctx.storage.getAlarm()
+      this.#armedAt = real === null ? null : real + (this.now() - Date.now())
+    }
+    return this.#armedAt
   }
 }

@@ -78,6 +78,14 @@ export class SessionLeases {
     return this.#closed.size === 0 && this.#owners.size === instances
   }
 
+  /** Whether some session that owns instances, not known to have closed, is not in `connected`. */
+  absentFrom(connected: ReadonlySet<string>): boolean {
+    for (const session of this.#owned.keys()) {
+      if (!this.#closed.has(session) && !connected.has(session)) return true
+    }
+    return false
+  }
+
   /** Make `session` the instance's owner, or (undefined) leave it to HTTP renews. */
   setOwner(zone: string, hostname: string, session: string | undefined): void {
     if (this.ownerOf(zone, hostname) === session) return

@@ -44,6 +44,8 @@ const sessionTag = (id: string) => `s:${id}`
 /** What a session socket carries through hibernation. */
 interface Attachment extends SessionGrant {
   kind: 'session'
+  /** This socket, among its session's (the runtime may hand out new wrapper objects). */
+  socket: string
   openedMs: number
   watch?: { zone: string; statusMask: number }
   /** Set on a socket replaced by a newer one of the same session: its close changes nothing. */
@@ -107,7 +109,12 @@ export class Sessions {
       return new Response(null, { status: 101, webSocket: client, headers })
     }
     for (const old of resumed) this.#replace(old)
-    const attachment: Attachment = { kind: 'session', ...grant, openedMs: this.#now() }
+    const attachment: Attachment = {
+      kind: 'session',
+      ...grant,
+      socket: crypto.randomUUID(),
+      openedMs: this.#now(),
+    }
     this.#ctx.acceptWebSocket(server, [...quota.tags, sessionTag(grant.session)])
     server.serializeAttachment(attachment)
     this.#attachments.set(server, attachment)
@@ -175,8 +182,12 @@ export class Sessions {
     const session = this.#attachment(ws)
     if (!session || session.replaced) return false
     this.#buckets.delete(session.session)
-    const others = this.#ctx.getWebSockets(sessionTag(session.session)).filter((s) => s !== ws)
-    if (others.some((s) => !this.#attachment(s)?.replaced)) return false
+    // another open socket of the same session (a reconnect that overtook this close) keeps it
+    const open = (s: WebSocket) => {
+      const other = this.#attachment(s)
+      return other?.socket !== session.socket && !other?.replaced && s.readyState === WebSocket.OPEN
+    }
+    if (this.#ctx.getWebSockets(sessionTag(session.session)).some(open)) return false
     return this.#registry.sessionClosed(session.session)
   }
 
@@ -188,12 +199,23 @@ export class Sessions {
     const seen = new Map<string, number>()
     for (const ws of this.#ctx.getWebSockets(SESSION_TAG)) {
       const session = this.#attachment(ws)
-      if (!session || session.replaced || this.#expired(ws, session)) continue
+      if (!session || session.replaced || ws.readyState !== WebSocket.OPEN) continue
+      if (this.#expired(ws, session)) continue
       const ping = this.#ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0
       const at = Math.max(ping, session.openedMs)
       seen.set(session.session, Math.max(at, seen.get(session.session) ?? 0))
     }
     return seen
+  }
+
+  /** The ids of the sessions with an open socket. */
+  connected(): Set<string> {
+    const ids = new Set<string>()
+    for (const ws of this.#ctx.getWebSockets(SESSION_TAG)) {
+      const session = this.#attachment(ws)
+      if (session && !session.replaced && ws.readyState === WebSocket.OPEN) ids.add(session.session)
+    }
+    return ids
   }
 
   /** The app changed: log it, and push it to every watcher, built once per filter. */

@@ -134,10 +134,15 @@ describe('npm start', () => {
       await stop(server)
       server = npmStart(args)
       await ready(port)
+      // each CLI, reconnected, registers again; unchanged, that only claims its instance back
+      const claimed = (hostname: string) =>
+        server.output().includes(`"hostname":"${hostname}","actor":"auth-off","outcome":"claimed"`)
       await waitFor(
-        'the instances after the restart',
-        async () => (await listed('survivor')) && (await listed('victim'))
+        'both CLIs to reconnect',
+        () => claimed('victim') && claimed('survivor'),
+        40_000
       )
+      expect(await listed('survivor')).toBe(true)
       victim.child.kill('SIGKILL') // no cancel, no close frame: the socket just breaks
       const killedAt = Date.now()
       await waitFor('the killed CLI to leave', async () => !(await listed('victim')), 20_000)
