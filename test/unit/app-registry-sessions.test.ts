@@ -252,3 +252,14 @@ describe('the lease alarm of an app whose leases sessions hold', () => {
     expect(h.hostnames()).toEqual([])
   })
 })
+
+describe('after a restart', () => {
+  it('says when an owner session is neither connected nor known to have closed', async () => {
+    const h = harness()
+    await owners(h, 2)
+    h.registry.sessionClosed('s1')
+    const restarted = harness({ store: h.store, clock: h.clock })
+    expect(restarted.registry.sessionsAbsent(new Set(['s0']))).toBe(false) // s1 closed before
+    expect(restarted.registry.sessionsAbsent(new Set())).toBe(true)
+  })
+})
