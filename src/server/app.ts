@@ -1,8 +1,9 @@
 /**
  * The Worker's HTTP app, built by `createApp` from a configuration and the rate limiters: the
- * middleware pipeline (CORS, the reference's 404/405, who is calling, rate limits), the
- * discovery routes, and -500 for anything unexpected (never an HTTP 500). Routes on the cleaned
- * path (clean-path.ts). Free of `cloudflare:*` imports, so tests build it in Node.
+ * middleware pipeline (unread bodies drained, CORS, the reference's 404/405, who is calling,
+ * rate limits), the discovery routes, and -500 for anything unexpected (never an HTTP 500).
+ * Routes on the cleaned path (clean-path.ts). Free of `cloudflare:*` imports, so tests build it
+ * in Node.
  */
 import { Hono, type MiddlewareHandler } from 'hono'
 import type { AppEnv } from './app-env.ts'
@@ -10,6 +11,7 @@ import { routingPath } from './clean-path.ts'
 import type { AuthConfig, Config } from './config.ts'
 import { authenticate, noSigningKey, openAccess } from './middleware/authenticate.ts'
 import { cors } from './middleware/cors.ts'
+import { drainBody } from './middleware/drain-body.ts'
 import { knownPaths } from './middleware/known-paths.ts'
 import { limitByAddress, limitByToken } from './middleware/rate-limit.ts'
 import { serverError } from './middleware/server-error.ts'
@@ -30,7 +32,7 @@ export interface AppOptions {
 /** The Worker's app; `app.fetch` is its fetch handler, `app.request` drives it in tests. */
 export function createApp({ config, limiters }: AppOptions) {
   const app = new Hono<AppEnv>({ getPath: routingPath })
-  app.use(cors(config.cors), knownPaths(), ...accessMiddleware(config.auth, limiters))
+  app.use(drainBody(), cors(config.cors), knownPaths(), ...accessMiddleware(config.auth, limiters))
   app
     .route('/', writeRoutes(config))
     .route('/', readRoutes(config))
