@@ -1,8 +1,8 @@
 /**
  * The Durable Object for one application (appid + env): lifecycle and I/O only. It builds the
- * store (SQLite), the AppRegistry (every write sequence, platform-free) and the held polls,
- * forwards RPC calls, arms the lease alarm and calls the catalog. No registry rule and no
- * error mapping lives here.
+ * store (SQLite), the AppRegistry (every write sequence, platform-free), the held polls and the
+ * sessions, forwards RPC calls and socket events, keeps the lease alarm (lease-alarm.ts) and
+ * calls the catalog. No registry rule and no error mapping lives here.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { replyBody } from '../protocol/reply.ts'
@@ -17,6 +17,7 @@ import type {
 import { AppRegistry } from './app-registry.ts'
 import type { AppChange } from './change-log.ts'
 import { parseConfig } from './config.ts'
+import { LeaseAlarm } from './lease-alarm.ts'
 import type { HistoryEntry } from './registry-store.ts'
 import { catalogOf } from './registry-stub.ts'
 import { SESSIONS_PER_APP, Sessions } from './sessions.ts'
@@ -29,16 +30,17 @@ export class RegistryObject extends DurableObject<Env> {
   readonly #sessions: Sessions
   /** Log each event handler's start (LOG_WAKES=on): the bench counts object wake-ups. */
   readonly #logWakes: boolean
-  /** Alarms are never set closer together than this (each one is a billed request). */
-  readonly #alarmGapMs: number
-  /** The alarm time as last set (ms, object clock); undefined = not read yet. */
-  #armedAt: number | null | undefined
+  readonly #alarm: LeaseAlarm
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     // from the object's own bindings: cheap, and no module-level config to keep in step
     const config = parseConfig(env)
-    this.#alarmGapMs = Math.min(1000, config.evictAfterMs / 10)
+    this.#alarm = new LeaseAlarm(
+      ctx.storage,
+      () => this.now(),
+      Math.min(1000, config.evictAfterMs / 10)
+    )
     this.#registry = new AppRegistry({
       store: new SqlStore(ctx.storage.sql),
       clock: { now: () => this.now() },
@@ -65,7 +67,7 @@ export class RegistryObject extends DurableObject<Env> {
     // a lease are noticed by the alarm (which may otherwise sleep SESSION_CHECK_SECONDS).
     ctx.blockConcurrencyWhile(async () => {
       if (this.#registry.sessionsAbsent(this.#sessions.connected()))
-        await this.#armBy(this.now() + config.evictAfterMs)
+        await this.#alarm.by(this.now() + config.evictAfterMs)
     })
   }
 
@@ -142,9 +144,9 @@ export class RegistryObject extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     this.#wake('alarm')
-    this.#armedAt = null
+    this.#alarm.fired()
     await this.#registry.alarm(this.#sessions.lastSeen())
-    await this.#syncAlarm()
+    await this.#alarm.sync(this.#registry.nextWakeMs())
   }
 
   /** Most sessions the app accepts (sessions.ts). The test subclass lowers it. */
@@ -164,7 +166,7 @@ export class RegistryObject extends DurableObject<Env> {
 
   /** A socket closed: a session's instances may now wait out their grace time. */
   async #socketGone(ws: WebSocket): Promise<void> {
-    if (this.#sessions.closed(ws)) await this.#syncAlarm()
+    if (this.#sessions.closed(ws)) await this.#alarm.sync(this.#registry.nextWakeMs())
   }
 
   #wake(event: string): void {
@@ -179,43 +181,10 @@ export class RegistryObject extends DurableObject<Env> {
     this.#waiters.notify()
     this.#sessions.push(change)
     try {
-      await this.#syncAlarm()
+      await this.#alarm.sync(this.#registry.nextWakeMs())
     } catch (error) {
-      this.#armedAt = undefined // not known any more: read it again next time
+      this.#alarm.forget()
       throw error
     }
-  }
-
-  /** Make the alarm fire by `at` (ms, object clock). */
-  async #armBy(at: number): Promise<void> {
-    const armedAt = await this.#alarmTime()
-    if (armedAt !== null && armedAt <= at) return
-    await this.ctx.storage.setAlarm(at - (this.now() - Date.now()))
-    this.#armedAt = at
-  }
-
-  /** One alarm at the next wake-up; only moved earlier between alarms, never on renew. */
-  async #syncAlarm(): Promise<void> {
-    const now = this.now()
-    const next = this.#registry.nextWakeMs()
-    const armedAt = await this.#alarmTime()
-    if (next === undefined) {
-      if (armedAt !== null) await this.ctx.storage.deleteAlarm()
-      this.#armedAt = null
-      return
-    }
-    if (armedAt !== null && armedAt <= next) return
-    const at = Math.max(next, now + this.#alarmGapMs)
-    await this.ctx.storage.setAlarm(at - (now - Date.now()))
-    this.#armedAt = at
-  }
-
-  /** The alarm time as set (ms, object clock; null = none), read once per wake-up. */
-  async #alarmTime(): Promise<number | null> {
-    if (this.#armedAt === undefined) {
-      const real = await this.ctx.storage.getAlarm()
-      this.#armedAt = real === null ? null : real + (this.now() - Date.now())
-    }
-    return this.#armedAt
   }
 }
