@@ -32,6 +32,7 @@ export {
 } from './errors.ts'
 export { type GrpcTarget, grpcAuthority, grpcEndpoints, parseGrpcTarget } from './grpc-target.ts'
 export { parseNode, type RegistryNode } from './nodes.ts'
+export type { HistoryOptions, InstanceTarget, SetOptions } from './operator-calls.ts'
 export type { DiscoveryClientOptions } from './options.ts'
 export {
   createPicker,
@@ -52,4 +53,4 @@ export type { WebSocketConstructor, WebSocketLike } from './session-socket.ts'
 export type { Timers } from './timers.ts'
 export type { FetchInit, FetchLike, FetchResponse } from './transport.ts'
 export type { TransportMode } from './transport-choice.ts'
-export type { NodeStatus } from './wire.ts'
+export type { HistoryEntry, NodeStatus } from './wire.ts'

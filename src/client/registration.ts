@@ -31,6 +31,11 @@ export interface InstanceInput {
 export interface RegisterOptions {
   /** Stops retrying the first register; `register()` then rejects with the signal's reason. */
   signal?: AbortSignal
+  /**
+   * Gives up the first register after this long (retries included): `register()` then rejects
+   * with a DiscoveryTimeoutError whose `cause` is the last failure seen. Default: keep trying.
+   */
+  timeoutMs?: number
 }
 
 /** What a registration needs from its client. */

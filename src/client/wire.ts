@@ -92,6 +92,33 @@ export function decodeNodes(value: Int64Json): NodeStatus[] {
   })
 }
 
+/** One change in an app's history (`GET /discovery/history`, not in the reference). */
+export interface HistoryEntry {
+  /** When, in ms since the epoch (the registry's clock). */
+  atMs: number
+  /** `register`, `renew` (by another token than the registrant's), `cancel`, `set`, `evict`. */
+  op: string
+  zone: string
+  hostname: string
+  /** `token:<tid>`, `auth-off`, or for evictions `lease` / `session`. */
+  actor: string
+}
+
+/** `history` data, newest first. */
+export function decodeHistory(value: Int64Json): HistoryEntry[] {
+  if (value === null) return []
+  return readArray(value, 'history').map((e) => {
+    const o = readObject(e, 'history entry')
+    return {
+      atMs: Number(readInt64(o.at_ms, 'at_ms')),
+      op: readString(o.op, 'op'),
+      zone: readString(o.zone, 'zone'),
+      hostname: readString(o.hostname, 'hostname'),
+      actor: readString(o.actor, 'actor'),
+    }
+  })
+}
+
 /** The shape checkers below throw WireError naming `what`; shared with session-frames.ts. */
 export function readObject(value: Int64Json | undefined, what: string): JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

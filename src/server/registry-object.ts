@@ -128,8 +128,15 @@ export class RegistryObject extends DurableObject<Env> {
     await this.#sessions.message(ws, message)
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     this.#wake('close')
+    // Answer the client's close frame: the runtime does not for a hibernatable socket, and a
+    // client then waits for the connection to drop (Node's ws: 10 s, so Ctrl-C hung that long).
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code)
+    } catch {
+      // already closed (or a code that cannot be sent back): nothing to answer
+    }
     await this.#socketGone(ws)
   }
 
