@@ -69,7 +69,7 @@ export function consoleRoutes(
             config,
             'Not configured',
             undefined,
-            503,
+            401,
             <Problem
               title="Auth is on, but no signing key is configured"
               message="Set the TOKEN_KEYS secret (kid:secret pairs), or AUTH=off for a local run: until then the registry refuses every request."

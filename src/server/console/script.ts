@@ -11,7 +11,7 @@ export const CONSOLE_JS = String.raw`;(function () {
   'use strict'
   var TOKEN_KEY = 'edge-discovery.token'
   var SESSIONS_MAX = 20
-  var LOOP_MS = 1500
+  var LOOP_MS = 1000
   var REFRESH_MS = 10000
   var root = document.documentElement
   root.classList.add('js')

@@ -167,7 +167,7 @@ function Filters(props: { form: FilterForm }) {
 function ConfirmDialog() {
   return (
     <dialog id="confirm" aria-labelledby="confirm-title">
-      <form method="dialog" id="confirm-form">
+      <form method="dialog" id="confirm-form" novalidate>
         <h2 id="confirm-title">Confirm</h2>
         <p id="confirm-text" />
         <label id="confirm-weight-row" class="weight-row" hidden>
