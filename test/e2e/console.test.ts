@@ -269,6 +269,7 @@ describe('the console with AUTH=off', () => {
     await expect(page.locator('#conn .conn-text').textContent()).resolves.toMatch(
       /^Connection lost · retrying · last update /
     )
+    expect(await page.locator('#offline').isVisible()).toBe(true)
     expect(await row(page, 'api-1').count()).toBe(1) // what it knew stays on screen
     await shot(page, 'lost-connection')
   })

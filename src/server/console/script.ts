@@ -236,6 +236,8 @@ export const CONSOLE_JS = String.raw`;(function () {
     }
     el.setAttribute('data-state', state)
     if (text) text.textContent = label
+    var banner = $('offline')
+    if (banner) banner.hidden = !s.failing
   }
   function anyWasLive() { var any = false; s.watches.forEach(function (w) { if (w.wasLive && !w.live) any = true }); return any }
   function anyRefused() { var any = false; s.watches.forEach(function (w) { if (w.refusals > 0) any = true }); return any }

@@ -127,6 +127,11 @@ button:disabled { opacity: .55; cursor: progress; }
 .stat.alert { border-color: var(--danger); }
 .stat.alert .stat-value { color: var(--danger); }
 .counters { margin: -8px 0 16px; }
+.offline {
+  background: var(--danger-bg); color: var(--danger); border: 1px solid var(--danger);
+  padding: 9px 14px; border-radius: 8px; margin: 0 0 16px; font-weight: 550;
+}
+.js .offline[hidden] { display: none !important; }
 .notice { background: var(--warn-bg); color: var(--warn); padding: 8px 12px; border-radius: 8px; }
 .card { background: var(--panel); border: 1px solid var(--border); border-radius: 10px; padding: 18px 20px; box-shadow: var(--shadow); margin-bottom: 18px; }
 .card.empty p { margin: 0 0 8px; }
@@ -156,7 +161,8 @@ tbody tr:hover td { background: var(--row); }
 .pill.up, .badge.up { background: var(--up-bg); color: var(--up); }
 .pill.waiting, .badge.waiting { background: var(--waiting-bg); color: var(--waiting); }
 .counts { display: inline-flex; flex-wrap: wrap; gap: 4px; }
-.zone-chip { display: inline-block; font-size: 12px; padding: 1px 7px; margin: 0 4px 2px 0; border: 1px solid var(--border); border-radius: 6px; }
+.zones { display: inline-flex; flex-wrap: wrap; gap: 4px; }
+.zone-chip { display: inline-block; font-size: 12px; padding: 1px 7px; border: 1px solid var(--border); border-radius: 6px; }
 .renews { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 4px 6px; }
 meter { width: 70px; height: 8px; }
 .sp { display: inline-block; font-size: 12px; font-weight: 600; padding: 2px 8px; border-radius: 6px; white-space: nowrap; }

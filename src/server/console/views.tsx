@@ -83,6 +83,10 @@ export function Page(props: {
         </header>
         <main>
           {props.filters ? <Filters form={props.filters} /> : null}
+          <p id="offline" class="offline js-only" role="alert" hidden>
+            Lost the connection to the registry: what this page shows may be out of date. It keeps
+            trying, and updates as soon as the registry answers.
+          </p>
           <div id="view">{props.children}</div>
           <noscript>
             <p class="muted small">
@@ -258,10 +262,14 @@ export function SignIn(props: { problem?: string | undefined }) {
           {props.problem ?? ''}
         </p>
         <p class="muted small">
-          The token stays in this browser tab (sessionStorage) and goes to the registry as an
-          <code> Authorization</code> header: never in an address or a log. Mint one with{' '}
-          <code>npm run token -- --scopes read --apps '*' --envs '*' --ttl 3600 …</code>
+          The token stays in this browser tab (sessionStorage) and goes to the registry as an{' '}
+          <code>Authorization</code> header: never in an address or a log. Mint one with:
         </p>
+        <pre class="small">
+          <code>
+            npm run token -- --kid k1 --scopes read,write --apps '*' --envs '*' --ttl 3600
+          </code>
+        </pre>
       </section>
       <p id="loading" class="loading muted">
         Loading…
@@ -496,7 +504,11 @@ function AppRow(props: {
           {r.zones.length === 0 ? (
             <span class="muted">—</span>
           ) : (
-            r.zones.map((z) => <span class="zone-chip">{z}</span>)
+            <span class="zones">
+              {r.zones.map((z) => (
+                <span class="zone-chip">{z}</span>
+              ))}
+            </span>
           )}
         </td>
         <td data-label="Last change">
