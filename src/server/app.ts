@@ -38,7 +38,7 @@ export function createApp({ config, limiters }: AppOptions) {
   // The operator routes (`/`, `/app`, `/console/*`, `/health`, `/metrics`) come first and answer
   // every method themselves, so the discovery middleware below never sees them and the
   // reference's 404/405 rules for every other path stay as they are.
-  const limitAddress = config.auth.mode === 'off' ? openAccess() : limitByAddress(limiters.address)
+  const limitAddress = limitByAddress(config.auth.mode === 'off' ? undefined : limiters.address)
   app
     .route('/', healthRoutes(config, limitAddress))
     .route('/', metricsRoutes(access))

@@ -145,10 +145,31 @@ h2 .count { font-size: 12.5px; font-weight: 500; color: var(--muted); }
   background: var(--panel); border: 1px solid var(--border); border-radius: 10px;
   box-shadow: var(--shadow); overflow-x: auto;
 }
-table { width: 100%; border-collapse: separate; border-spacing: 0; }
+table { width: 100%; border-collapse: separate; border-spacing: 0; table-layout: fixed; }
+/* fixed columns: the tables of every env (and every zone) line up */
+table.apps { min-width: 860px; }
+table.apps th:nth-child(1) { width: 26%; }
+table.apps th:nth-child(2) { width: 17%; }
+table.apps th:nth-child(3) { width: 14%; }
+table.apps th:nth-child(4) { width: 11%; }
+table.apps th:nth-child(5) { width: 18%; }
+table.apps th:nth-child(6) { width: 14%; }
+table.instances { min-width: 980px; }
+table.instances th:nth-child(1) { width: 14%; }
+table.instances th:nth-child(2) { width: 8%; }
+table.instances th:nth-child(3) { width: 16%; }
+table.instances th:nth-child(4) { width: 19%; }
+table.instances th:nth-child(5) { width: 12%; }
+table.instances th:nth-child(6) { width: 8%; }
+table.instances th:nth-child(7) { width: 23%; }
+table.history-table th:nth-child(1) { width: 18%; }
+table.history-table th:nth-child(2) { width: 14%; }
+table.history-table th:nth-child(3) { width: 40%; }
+table.history-table th:nth-child(4) { width: 28%; }
+td { overflow-wrap: anywhere; }
 th {
   text-align: left; font-size: 11.5px; font-weight: 600; color: var(--muted); text-transform: uppercase;
-  letter-spacing: .04em; padding: 9px 12px; background: var(--row); border-bottom: 1px solid var(--border); white-space: nowrap;
+  letter-spacing: .04em; padding: 9px 12px; background: var(--row); border-bottom: 1px solid var(--border); vertical-align: bottom;
 }
 td { padding: 10px 12px; border-bottom: 1px solid var(--border); vertical-align: top; }
 tbody tr:last-child td { border-bottom: none; }
@@ -177,15 +198,15 @@ tr.matches:hover td { background: var(--panel); }
 .hostname { overflow-wrap: anywhere; }
 .addrs { display: flex; flex-direction: column; gap: 3px; align-items: flex-start; }
 .addrs.inline { flex-direction: row; flex-wrap: wrap; }
-.addr { white-space: nowrap; font-size: 12px; }
+.addr { font-size: 12px; overflow-wrap: anywhere; }
 .meta { display: flex; flex-wrap: wrap; gap: 4px; }
 .kv { display: inline-flex; max-width: 260px; font-size: 12px; border: 1px solid var(--border); border-radius: 6px; overflow: hidden; }
 .kv .k { padding: 1px 6px; background: var(--code-bg); color: var(--muted); white-space: nowrap; }
 .kv .v { padding: 1px 6px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-family: var(--mono); }
 .lease { display: flex; flex-direction: column; gap: 4px; white-space: nowrap; }
 .lease-meter { width: 90px; }
-.actions { white-space: nowrap; }
-.action-buttons { gap: 6px; }
+.actions { white-space: normal; }
+.action-buttons { gap: 6px; flex-wrap: wrap; }
 .action-buttons button { padding: 4px 9px; font-size: 12.5px; }
 .op { font-size: 12px; font-weight: 600; padding: 1px 7px; border-radius: 6px; background: var(--code-bg); }
 .op.register { background: var(--up-bg); color: var(--up); }
@@ -230,6 +251,7 @@ dialog p { margin: 0 0 12px; color: var(--muted); }
   .stat.wide { grid-column: span 2; }
   .stats { grid-template-columns: repeat(2, minmax(0, 1fr)); }
   table, thead, tbody, tr, td { display: block; }
+  table.apps, table.instances { min-width: 0; }
   .table-wrap { background: none; border: none; box-shadow: none; overflow: visible; }
   thead { display: none; }
   tbody tr {
