@@ -172,7 +172,8 @@ async function render(
   const answer = (title: string, status: number, body: Child) =>
     page(fragment, config, title, filters, status, body, context)
   const rights = consoleRights(access, config.auth)
-  const wantsSignIn = query.has('signin') && config.auth.mode === 'tokens'
+  // the "Use a token" link of PUBLIC_READS pages
+  const wantsSignIn = query.has('signin') && access.kind === 'anonymous'
   if ('reason' in rights || wantsSignIn) {
     const problem = 'reason' in rights && rights.reason === 'no-read' ? rights.message : undefined
     return page(
@@ -233,10 +234,9 @@ async function page(
   filters: FilterForm | undefined,
   status: number,
   body: Child,
+  // no zone or region: a page for a caller who may not read says nothing of the registry
   context: PageContext = {
     auth: config.auth.mode,
-    zone: config.zone,
-    region: config.region,
     evictAfterMs: config.evictAfterMs,
     version: VERSION,
     nowMs: Date.now(),

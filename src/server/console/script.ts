@@ -13,6 +13,11 @@ export const CONSOLE_JS = String.raw`;(function () {
   var SESSIONS_MAX = 20
   var LOOP_MS = 1000
   var REFRESH_MS = 10000
+  // a page of more apps than it opens sessions for polls them all: each poll asks every app's
+  // object, so those pages poll less often (filter the page to get pushes again)
+  var POLL_MANY_MS = 5000
+  // changes pushed in a burst are shown at most this often (each view asks the apps' objects)
+  var CHANGES_EVERY_MS = 1000
   var root = document.documentElement
   root.classList.add('js')
 
@@ -37,6 +42,8 @@ export const CONSOLE_JS = String.raw`;(function () {
     lastOk: 0,
     skew: 0,
     changeTimer: 0,
+    started: 0,
+    watched: 0,
     loopTimer: 0,
     catalogBusy: false,
     deferred: false,
@@ -53,6 +60,7 @@ export const CONSOLE_JS = String.raw`;(function () {
   // ---- the view: fetched again with the token, swapped in
   function refresh() {
     if (s.inFlight) { s.again = true; return s.inFlight }
+    s.started = Date.now()
     var url = location.pathname + location.search
     s.inFlight = fetch(url, { headers: headers({ 'X-Console': 'view' }), cache: 'no-store', credentials: 'omit' })
       .then(function (res) {
@@ -104,6 +112,7 @@ export const CONSOLE_JS = String.raw`;(function () {
   // ---- live: one session per app shown (watch UP and WAITING), else polls
   function reconcile(apps) {
     var wanted = new Map()
+    s.watched = apps.length
     s.sessionsWanted = apps.length <= SESSIONS_MAX && typeof WebSocket === 'function'
     if (s.sessionsWanted) apps.forEach(function (a) { wanted.set(a[1] + '\n' + a[0], a) })
     s.watches.forEach(function (w, key) {
@@ -187,8 +196,9 @@ export const CONSOLE_JS = String.raw`;(function () {
   }
 
   function changed() {
-    clearTimeout(s.changeTimer)
-    s.changeTimer = setTimeout(refresh, 120)
+    if (s.changeTimer) return // one refresh is already coming
+    var wait = Math.max(120, s.started + CHANGES_EVERY_MS - Date.now())
+    s.changeTimer = setTimeout(function () { s.changeTimer = 0; refresh() }, wait)
   }
 
   // ---- the loop: polls while a session is missing, checks the catalog, refreshes now and then
@@ -198,7 +208,11 @@ export const CONSOLE_JS = String.raw`;(function () {
     if (document.hidden) return
     var r = viewRoot()
     if (!r || r.getAttribute('data-view') === 'signin') return
-    if (s.failing || !allLive() || r.getAttribute('data-view') === 'problem') { refresh(); return }
+    if (s.failing || !allLive() || r.getAttribute('data-view') === 'problem') {
+      var every = s.watched > SESSIONS_MAX ? POLL_MANY_MS : LOOP_MS
+      if (Date.now() - s.started >= every - 50) refresh()
+      return
+    }
     if (Date.now() - s.lastOk > REFRESH_MS) { refresh(); return }
     var catalog = r.getAttribute('data-catalog')
     if (catalog) checkCatalog(catalog)

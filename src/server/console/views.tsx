@@ -25,8 +25,9 @@ import { ago, duration, isoTime, plural, utc } from './format.ts'
 /** What every page knows of the registry it runs in. */
 export interface PageContext {
   auth: 'off' | 'tokens'
-  zone: string
-  region: string
+  /** The registry's zone and region, shown to callers who may read. */
+  zone?: string
+  region?: string
   /** Lease length: an instance silent this long is evicted. */
   evictAfterMs: number
   version: string
@@ -64,9 +65,11 @@ export function Page(props: {
             <img src={ASSETS.icon.url} alt="" width="22" height="22" />
             <span>edge-discovery</span>
           </a>
-          <span class="registry" title="this registry's zone and region">
-            {context.zone} · {context.region}
-          </span>
+          {context.zone ? (
+            <span class="registry" title="this registry's zone and region">
+              {context.zone} · {context.region}
+            </span>
+          ) : null}
           {context.auth === 'off' ? (
             <span
               class="chip warn"
@@ -353,7 +356,11 @@ export function Overview(props: {
         <Stat label="Apps" value={data.total} />
         <Stat label="UP" value={sum((r) => r.up)} tone="up" />
         <Stat label="WAITING" value={sum((r) => r.waiting)} tone="waiting" />
-        <Stat label="Sessions" value={sum((r) => r.sessions)} />
+        <Stat
+          label="Sessions"
+          value={sum((r) => r.sessions)}
+          hint="sessions connected now, this page's own included (one per app it shows)"
+        />
         <Stat label="Held polls" value={sum((r) => r.heldPolls)} />
         <Stat
           label="Self-preservation"
@@ -399,9 +406,14 @@ export function Overview(props: {
   )
 }
 
-function Stat(props: { label: string; value: string | number; tone?: string | undefined }) {
+function Stat(props: {
+  label: string
+  value: string | number
+  tone?: string | undefined
+  hint?: string
+}) {
   return (
-    <div class={`stat${props.tone ? ` ${props.tone}` : ''}`}>
+    <div class={`stat${props.tone ? ` ${props.tone}` : ''}`} title={props.hint}>
       <span class="stat-value">{props.value}</span>
       <span class="stat-label">{props.label}</span>
     </div>
@@ -734,7 +746,11 @@ export function AppPage(props: {
           </span>
           <span class="stat-label">Self-preservation</span>
         </div>
-        <Stat label="Sessions · held polls" value={`${r.sessions} · ${r.heldPolls}`} />
+        <Stat
+          label="Sessions · held polls"
+          value={`${r.sessions} · ${r.heldPolls}`}
+          hint="connected now; the sessions include this page's own"
+        />
         <div class="stat">
           <span class="stat-value">
             <When ms={r.lastChangeMs} nowMs={nowMs} empty={total === 0} />

@@ -233,11 +233,22 @@ describe('the console with auth on', () => {
     expect(forged.headers.get('content-type')).toContain('application/json')
   })
 
+  it('says nothing of the registry on the sign-in page', async () => {
+    const { call } = await seeded(AUTH_ON)
+    expect((await call('/')).text).not.toContain('sh001')
+    expect((await call('/', { token: reader, headers: VIEW })).text).toContain('sh001')
+  })
+
   it('shows public reads without a token when PUBLIC_READS is on, with no action', async () => {
     const { call } = await seeded({ ...AUTH_ON, PUBLIC_READS: 'true' })
     const overview = await call('/')
     expect(appRows(overview.text)).toEqual(['dev/demo.a', 'dev/pay.api'])
     expect(overview.text).toContain('Reading without a token')
+    // its "Use a token" link, and a caller that has one already
+    expect((await call('/?signin=1')).text).toContain('Sign in with a token')
+    expect(appRows((await call('/?signin=1', { token: reader, headers: VIEW })).text)).toHaveLength(
+      2
+    )
     const page = await call('/app?appid=demo.a&env=dev')
     expect(actions(page.text)).toEqual([])
     expect(page.text).toContain('needs a token with scope admin')
