@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { mintToken, parseTokenKeys, SCOPES, type Scope } from '../src/auth/token.ts'
 
-const USAGE = `usage: npm run -s token -- --kid KID --secret SECRET --scopes read,write,admin
+const USAGE = `usage: npm run -s token -- --kid KID --secret SECRET --scopes read,write,admin,metrics
          --apps 'demo.*,payments.api' --envs dev,prod --ttl SECONDS [--tid ID]
   --secret: at least 32 bytes (openssl rand -base64 32); it may be left out when
   TOKEN_KEYS (kid:secret,...) holds the key of --kid.`

@@ -14,7 +14,9 @@ import type {
   SetInput,
   SnapshotQuery,
 } from '../registry/model.ts'
+import { AppCounters, countingStore } from './app-counters.ts'
 import { AppRegistry } from './app-registry.ts'
+import { type AppReport, appReport, type InstanceFilter } from './app-report.ts'
 import type { AppChange } from './change-log.ts'
 import { parseConfig } from './config.ts'
 import { LeaseAlarm } from './lease-alarm.ts'
@@ -31,6 +33,10 @@ export class RegistryObject extends DurableObject<Env> {
   /** Log each event handler's start (LOG_WAKES=on): the bench counts object wake-ups. */
   readonly #logWakes: boolean
   readonly #alarm: LeaseAlarm
+  /** Changes since this object started, for /metrics (app-counters.ts). */
+  readonly #counters = new AppCounters()
+  readonly #startedMs: number
+  readonly #renewIntervalMs: number
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -41,8 +47,10 @@ export class RegistryObject extends DurableObject<Env> {
       () => this.now(),
       Math.min(1000, config.evictAfterMs / 10)
     )
+    this.#startedMs = this.now()
+    this.#renewIntervalMs = config.renewIntervalMs
     this.#registry = new AppRegistry({
-      store: new SqlStore(ctx.storage.sql),
+      store: countingStore(new SqlStore(ctx.storage.sql), this.#counters),
       clock: { now: () => this.now() },
       config,
       announce: (change) => this.#announced(change),
@@ -113,6 +121,29 @@ export class RegistryObject extends DurableObject<Env> {
   /** Every instance as encoded JSON, unfiltered, metadata `null` when none (fetch/all). */
   async all(): Promise<string[]> {
     return this.#registry.all()
+  }
+
+  /**
+   * The app's figures for the console and /metrics (app-report.ts), with at most `limit` of
+   * the instances that pass `filter`. `app` names the app when the object does not know it
+   * yet (an object woken for a report of an app that never registered). Changes nothing.
+   */
+  report(app: { appid: string; env: string }, filter: InstanceFilter, limit: number): AppReport {
+    return appReport(
+      this.#registry,
+      {
+        app: this.#registry.app ?? app,
+        lastSeen: this.#sessions.lastSeen(),
+        heldPolls: this.#waiters.held,
+        sessions: this.#sessions.connected().size,
+        counts: this.#counters.snapshot(),
+        startedMs: this.#startedMs,
+        nowMs: this.now(),
+        windowMs: 2 * this.#renewIntervalMs,
+      },
+      filter,
+      limit
+    )
   }
 
   /** WebSocket upgrades from the Worker: sessions (sessions.ts) and held polls (waiters.ts). */
