@@ -270,7 +270,7 @@ export function SignIn(props: { problem?: string | undefined }) {
         </p>
         <pre class="small">
           <code>
-            npm run token -- --kid k1 --scopes read,write --apps '*' --envs '*' --ttl 3600
+            npm run -s token -- --kid k1 --scopes read,write --apps '*' --envs '*' --ttl 3600
           </code>
         </pre>
       </section>
