@@ -295,12 +295,14 @@ describe('the console with auth on', () => {
     await page.goto(`${authed.url}/`)
     await page.locator('#signin-form').waitFor()
     expect(await page.locator('tr[data-appid]').count()).toBe(0)
+    expect(await page.locator('form.filters').isVisible()).toBe(false)
     await shot(page, 'signin')
 
     await page.fill('#signin-token', admin)
     await page.click('#signin-form button[type="submit"]')
     await page.locator(`tr[data-appid="${appid}"]`).waitFor()
     await expect(page.locator('.who .tid').textContent()).resolves.toBe('ops-admin')
+    expect(await page.locator('form.filters').isVisible()).toBe(true)
     expect(await page.evaluate((key) => sessionStorage.getItem(key), TOKEN_KEY)).toBe(admin)
     await connState(page, 'live')
 

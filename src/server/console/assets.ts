@@ -42,6 +42,7 @@ function asset(path: string, body: string, type: string): Asset {
   return { path, url: `${path}?v=${hash}`, body, type, hash }
 }
 
+/** The console's files by role; pages link to each one's `url`. */
 export const ASSETS = {
   css: asset('/console/console.css', CONSOLE_CSS, 'text/css; charset=utf-8'),
   js: asset('/console/console.js', CONSOLE_JS, 'text/javascript; charset=utf-8'),

@@ -161,6 +161,7 @@ export type OverviewData =
       outcomes: ReportOutcome[]
     }
 
+/** The overview's data: the apps this caller may read that `query` selects, and their reports. */
 export async function loadOverview(
   bindings: Env,
   rights: ConsoleRights,

@@ -176,11 +176,12 @@ async function render(
   const wantsSignIn = query.has('signin') && access.kind === 'anonymous'
   if ('reason' in rights || wantsSignIn) {
     const problem = 'reason' in rights && rights.reason === 'no-read' ? rights.message : undefined
+    // the filters are kept for the view the script fetches once it has the token
     return page(
       fragment,
       config,
       'Sign in',
-      undefined,
+      filters,
       problem ? 403 : 200,
       <SignIn problem={problem} />
     )

@@ -17,7 +17,7 @@ export const CONSOLE_JS = String.raw`;(function () {
   // object, so those pages poll less often (filter the page to get pushes again)
   var POLL_MANY_MS = 5000
   // changes pushed in a burst are shown at most this often (each view asks the apps' objects)
-  var CHANGES_EVERY_MS = 1000
+  var CHANGES_EVERY_MS = 500
   var root = document.documentElement
   root.classList.add('js')
 

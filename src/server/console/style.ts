@@ -109,6 +109,11 @@ button:disabled { opacity: .55; cursor: progress; }
   font-size: 12.5px; color: var(--muted); margin-bottom: 14px;
 }
 .who .tid { color: var(--text); }
+.who-items { display: flex; flex-wrap: wrap; gap: 2px 0; }
+.who-items > span { white-space: nowrap; }
+.who-items > span + span::before { content: "·"; color: var(--faint); margin: 0 7px; }
+/* the filters wait for the view: nothing to filter before sign-in */
+body:has(.view[data-view="signin"]) .filters { display: none; }
 .title-row { display: flex; flex-wrap: wrap; align-items: baseline; gap: 6px 12px; margin-bottom: 14px; }
 .appid { word-break: break-all; }
 .env-badge { font-size: 12px; font-weight: 600; padding: 2px 8px; border-radius: 999px; background: var(--code-bg); color: var(--muted); }

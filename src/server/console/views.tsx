@@ -215,15 +215,17 @@ function WhoAmI(props: { rights: ConsoleRights; nowMs: number }) {
   if (!token) return null
   return (
     <div class="who">
-      <span>
-        Token <b class="tid">{token.tid}</b>
-        <span class="sep">·</span>
-        {token.scopes.join(', ')}
-        <span class="sep">·</span>
-        apps <code>{token.apps.join(' ')}</code>
-        <span class="sep">·</span>
-        envs <code>{token.envs.join(' ')}</code>
-        <span class="sep">·</span>
+      <span class="who-items">
+        <span>
+          Token <b class="tid">{token.tid}</b>
+        </span>
+        <span>{token.scopes.join(', ')}</span>
+        <span>
+          apps <code>{token.apps.join(' ')}</code>
+        </span>
+        <span>
+          envs <code>{token.envs.join(' ')}</code>
+        </span>
         <span title={utc(token.expMs)}>expires {ago(token.expMs, props.nowMs)}</span>
       </span>
       <button type="button" class="js-only link" data-signout>
