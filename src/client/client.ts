@@ -1,3 +1,9 @@
+/**
+ * `createDiscoveryClient`: the SDK's entry point. Wires the options, the node list, the HTTP
+ * transport, the shared poller and one session per app together, and offers register, fetch,
+ * watch, the registry's node list, and the operator's calls (operator-calls.ts). Runs on Node ≥
+ * 20, in browsers and in Workers (fetch, AbortController, timers and URL; WebSocket for sessions).
+ */
 import { INFRA_APPID, PATHS } from '../protocol/paths.ts'
 import { type Instance, STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
 import { AppSession } from './app-session.ts'
