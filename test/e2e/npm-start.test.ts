@@ -137,10 +137,11 @@ describe('npm start', () => {
       // each CLI, reconnected, registers again; unchanged, that only claims its instance back
       const claimed = (hostname: string) =>
         server.output().includes(`"hostname":"${hostname}","actor":"auth-off","outcome":"claimed"`)
+      // the CLIs retry with backoff (1 s doubling to 30 s, jittered) while the registry restarts
       await waitFor(
         'both CLIs to reconnect',
         () => claimed('victim') && claimed('survivor'),
-        40_000
+        90_000
       )
       expect(await listed('survivor')).toBe(true)
       victim.child.kill('SIGKILL') // no cancel, no close frame: the socket just breaks
@@ -154,7 +155,7 @@ describe('npm start', () => {
       for (const c of clients) c.child.kill('SIGKILL')
       await stop(server)
     }
-  })
+  }, 180_000)
 
   it('refuses to start with a bad variable and names it', async () => {
     const port = await freePort()
