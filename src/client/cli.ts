@@ -34,10 +34,14 @@ const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3 } as const
 const out = (text: string) => process.stdout.write(`${text}\n`)
 const warn = (text: string) => process.stderr.write(`edge-discovery: ${text}\n`)
 
-/** package.json's version, found by the package's own name (from src/ and from dist/ alike). */
+/**
+ * The SDK package's version, found by its name: the package's self-reference once built or
+ * installed (dist/client/cli.js), the workspace link (node_modules/edge-discovery-client) when
+ * run from src/ with tsx; a relative path would reach the server's package.json from src/.
+ */
 function toolVersion(): string {
   const require = createRequire(import.meta.url)
-  return (require('edge-discovery/package.json') as { version: string }).version
+  return (require('edge-discovery-client/package.json') as { version: string }).version
 }
 
 /** Resolves on the first SIGINT or SIGTERM (a second one then ends the process as usual). */

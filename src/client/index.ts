@@ -1,8 +1,8 @@
 /**
- * The discovery client SDK (`edge-discovery/client`): register (kept alive by a session or by
- * renews), fetch, watch, pick. No runtime dependencies; Node ≥ 20, browsers, Workers. The gRPC
- * resolver is a separate entry (`edge-discovery/client/grpc`) so that this one never loads
- * @grpc/grpc-js.
+ * The discovery client SDK (the `edge-discovery-client` package): register (kept alive by a
+ * session or by renews), fetch, watch, pick. No runtime dependencies; Node ≥ 20, browsers,
+ * Workers. The gRPC resolver is a separate entry (`edge-discovery-client/grpc`) so that this one
+ * never loads @grpc/grpc-js.
  */
 export type { Instance, InstanceStatus, Metadata } from '../registry/model.ts'
 export { STATUS_UP, STATUS_WAITING } from '../registry/model.ts'

@@ -15,7 +15,7 @@ import { Discovery } from '../support/discovery-client.ts'
 import { freePort } from '../support/sdk-helpers.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const CLI = `${ROOT}dist/client/client/cli.js`
+const CLI = `${ROOT}packages/client/dist/client/cli.js`
 
 interface Started {
   child: ChildProcess

@@ -17,7 +17,7 @@ import { freePort, SHORT_LEASE_VARS } from '../support/sdk-helpers.ts'
 import { K1 } from '../support/token-keys.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const CLI = `${ROOT}dist/client/client/cli.js`
+const CLI = `${ROOT}packages/client/dist/client/cli.js`
 
 interface Run {
   code: number | null
@@ -286,8 +286,9 @@ describe('edge-discovery (CLI)', () => {
     )
   })
 
-  it("prints package.json's version for --version", async () => {
-    const { version } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+  it("prints the SDK package's version for --version", async () => {
+    const pkg = `${ROOT}packages/client/package.json`
+    const { version } = JSON.parse(readFileSync(pkg, 'utf8')) as {
       version: string
     }
     expect(await run(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` })
