@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
-import { createDiscoveryClient } from 'edge-discovery/client'
+import { createDiscoveryClient } from 'edge-discovery-client'
 
 const proto = grpc.loadPackageDefinition(
   protoLoader.loadSync(fileURLToPath(new URL('echo.proto', import.meta.url)))

@@ -4,8 +4,8 @@
 import { fileURLToPath } from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
-import { createDiscoveryClient } from 'edge-discovery/client'
-import { registerDiscoveryResolver } from 'edge-discovery/client/grpc'
+import { createDiscoveryClient } from 'edge-discovery-client'
+import { registerDiscoveryResolver } from 'edge-discovery-client/grpc'
 
 const proto = grpc.loadPackageDefinition(
   protoLoader.loadSync(fileURLToPath(new URL('echo.proto', import.meta.url)))

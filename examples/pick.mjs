@@ -1,6 +1,6 @@
 // Call an instance of demo.service once a second, picked by zone, weight and load, until Ctrl-C
 // or SIGTERM; the picker follows the app's changes through a watch.
-import { createDiscoveryClient, createPicker, instanceAddress } from 'edge-discovery/client'
+import { createDiscoveryClient, createPicker, instanceAddress } from 'edge-discovery-client'
 
 const nodes = process.env.DISCOVERY_NODES ?? '127.0.0.1:7171'
 const client = createDiscoveryClient({ nodes, env: 'dev', zone: 'sh001' })

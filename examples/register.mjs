@@ -1,6 +1,6 @@
 // Register an instance and keep it alive until Ctrl-C or SIGTERM; then cancel it (it leaves the
 // list at once, not after a lease) and exit.
-import { createDiscoveryClient } from 'edge-discovery/client'
+import { createDiscoveryClient } from 'edge-discovery-client'
 
 const nodes = process.env.DISCOVERY_NODES ?? '127.0.0.1:7171'
 const client = createDiscoveryClient({ nodes, env: 'dev', zone: 'sh001' })

@@ -1,5 +1,5 @@
 // Print the UP instances of two apps each time they change, until Ctrl-C or SIGTERM.
-import { allInstances, createDiscoveryClient } from 'edge-discovery/client'
+import { allInstances, createDiscoveryClient } from 'edge-discovery-client'
 
 const nodes = process.env.DISCOVERY_NODES ?? '127.0.0.1:7171'
 const client = createDiscoveryClient({ nodes, env: 'dev', zone: 'sh001' })
