@@ -1,5 +1,5 @@
 /**
- * The CLI's help text, and the token scope each command needs (README "Security"): the help
+ * The CLI's help text, and the token scope each command needs (docs/sdk.md "CLI"): the help
  * lists it, and a refusal (HTTP 403) names it. Pure strings.
  */
 import type { COMMANDS } from './cli-args.ts'

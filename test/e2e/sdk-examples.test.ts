@@ -1,8 +1,8 @@
 /**
- * The README's SDK examples (examples/*.mjs, on the built SDK) as a user runs them against a
- * registry with ordinary leases: the register example, stopped with Ctrl-C (SIGINT), cancels its
- * instance (gone from fetch at once, not after a lease or a session's grace time) and exits 0;
- * the watch, pick and gRPC examples follow the registry and exit 0 on SIGTERM.
+ * The SDK examples (examples/*.mjs, shown in docs/sdk.md; on the built SDK) as a user runs them
+ * against a registry with ordinary leases: the register example, stopped with Ctrl-C (SIGINT),
+ * cancels its instance (gone from fetch at once, not after a lease or a session's grace time) and
+ * exits 0; the watch, pick and gRPC examples follow the registry and exit 0 on SIGTERM.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { hostname } from 'node:os'

@@ -1,7 +1,7 @@
 /**
  * `npm run token` (scripts/token.ts) as a process: it refuses a signing secret under 32 bytes
  * with the server's own words, whether the secret comes from --secret or from TOKEN_KEYS; run
- * as the README shows it (`npm run -s token`), its output is the token alone.
+ * as docs/security.md shows it (`npm run -s token`), its output is the token alone.
  */
 import { execFile } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
