@@ -20,8 +20,9 @@ export interface RegistryNode {
 }
 
 /**
- * Parse a node address: `host:port` (http), or an `http://` / `https://` URL, optionally with a
- * path prefix and a `token@` user part. Throws DiscoveryConfigError.
+ * Parse a node address: `host:port` (http; https for port 443, as a deployed registry's `NODES`
+ * lists it), or an `http://` / `https://` URL, optionally with a path prefix and a `token@` user
+ * part. Throws DiscoveryConfigError.
  */
 export function parseNode(address: string): RegistryNode {
   checkString('node address', address, { empty: true })
@@ -33,6 +34,7 @@ export function parseNode(address: string): RegistryNode {
   let url: URL
   try {
     url = new URL(text.includes('://') ? text : `http://${text}`)
+    if (!text.includes('://') && url.port === '443') url = new URL(`https://${text}`)
   } catch (cause) {
     throw refuse('is not host:port or a URL', cause)
   }

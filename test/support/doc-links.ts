@@ -18,16 +18,10 @@ export interface BrokenLink {
   problem: string
 }
 
-/** Where to look, and which missing targets are expected to arrive (see `pending`). */
+/** Where to look. */
 export interface CheckOptions {
   /** The repository root (absolute). */
   root: string
-  /**
-   * Files, relative to the root, written on another branch: a plain link to one of them passes
-   * while it is missing, a link with an anchor never does. Once the file exists it is checked
-   * like any other.
-   */
-  pending?: ReadonlySet<string>
 }
 
 const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i
@@ -122,7 +116,6 @@ export function brokenLinks(file: string, text: string, options: CheckOptions): 
     }
     const absolute = join(options.root, resolved)
     if (!existsSync(absolute)) {
-      if (anchor === undefined && options.pending?.has(resolved)) continue
       fail(line, target, `no file ${resolved}`)
       continue
     }

@@ -9,12 +9,6 @@ import { describe, expect, it } from 'vitest'
 import { anchors, brokenLinks, brokenLinksIn, relativeLinks, slug } from '../support/doc-links.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-/**
- * Written on another branch (the wire protocol, issue #13): links to it pass while it is missing,
- * and are checked, anchors included, once it is there. Drop the entry after the merge.
- */
-const PENDING = new Set(['docs/protocol.md'])
-
 /** The markdown the project publishes: the README, docs/, the SDK package's README. */
 function documents(): string[] {
   const docs = readdirSync(`${ROOT}docs`)
@@ -70,20 +64,13 @@ describe('the link checker', () => {
       [6, '../outside.md'],
     ])
   })
-
-  it('lets a pending file be missing, but never an anchor into it', () => {
-    const made = '[p](docs/pending-page.md) [q](docs/pending-page.md#part)'
-    const pending = new Set(['docs/pending-page.md'])
-    const broken = brokenLinks('README.md', made, { root: ROOT, pending })
-    expect(broken.map((b) => b.target)).toEqual(['docs/pending-page.md#part'])
-  })
 })
 
 describe('the documentation', () => {
   it('has every relative link resolving, anchors included', () => {
     const files = documents()
     expect(files).toEqual(expect.arrayContaining(['README.md', 'docs/sdk.md', 'docs/deploy.md']))
-    expect(brokenLinksIn(files, { root: ROOT, pending: PENDING })).toEqual([])
+    expect(brokenLinksIn(files, { root: ROOT })).toEqual([])
   })
 
   it('links into docs/ from the README', () => {
