@@ -79,7 +79,7 @@ export class DiscoveryResponseError extends DiscoveryRequestError {
   override name = 'DiscoveryResponseError'
 }
 
-/** The registry answered with a protocol code other than 0 (PROTOCOL.md §1.6). */
+/** The registry answered with a protocol code other than 0 (docs/protocol.md). */
 export class DiscoveryApiError extends DiscoveryRequestError {
   override name = 'DiscoveryApiError'
   /** The envelope's code: -400, -404, -409, -500… */

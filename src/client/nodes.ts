@@ -1,5 +1,5 @@
 /**
- * The registry nodes a client talks to (PROTOCOL.md §7.1): the seed addresses it was given,
+ * The registry nodes a client talks to (docs/protocol.md): the seed addresses it was given,
  * replaced by the registry's own list once `infra.discovery` names it, shuffled so clients
  * spread over them. A failure moves to the next node; when every known node has failed in a
  * row the seeds are added back. Callers reset their poll cursors when `current()` changes.

@@ -1,7 +1,7 @@
 /**
  * The client's options and how left-out ones are filled in: on Node from the variables the
  * reference ecosystem uses (DISCOVERY_NODES, DEPLOY_ENV, ZONE, REGION) and the machine's
- * hostname (PROTOCOL.md §7.1); elsewhere they must be given.
+ * hostname (docs/protocol.md); elsewhere they must be given.
  */
 import type { BackoffOptions } from './backoff.ts'
 import { DiscoveryConfigError, type DiscoveryError } from './errors.ts'

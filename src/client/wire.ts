@@ -1,6 +1,6 @@
 /**
  * Registry answers → SDK values: the envelope, instances, application views and node lists,
- * read from int64-exact JSON (PROTOCOL.md §1.7, §2.2, §2.4). As strict on types as the Go SDK
+ * read from int64-exact JSON (docs/protocol.md). As strict on types as the Go SDK
  * (timestamps are integers, metadata values strings); any mismatch throws WireError, which the
  * transport turns into a DiscoveryResponseError.
  */

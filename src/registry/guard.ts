@@ -1,6 +1,6 @@
 /**
  * Self-preservation ("guard"), per application. Counts renews as upstream registry/guard.go
- * does (PROTOCOL.md §4.7), but pauses eviction only for a correlated loss: many instances of a
+ * does (docs/protocol.md), but pauses eviction only for a correlated loss: many instances of a
  * large enough app going silent together, which looks like a network event rather than deaths.
  * Upstream's rule alone (renews under 85 % of expected) also fires when the one instance of a
  * small app dies, which then stays listed for an hour. Pure: every method takes `nowMs`.

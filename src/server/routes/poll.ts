@@ -1,5 +1,5 @@
 /**
- * GET poll and polls: long polls (PROTOCOL.md §5). The Worker holds the client's request; each
+ * GET poll and polls: long polls (docs/protocol.md). The Worker holds the client's request; each
  * watched app's registry object is reached through a hibernatable WebSocket (app-watch.ts),
  * so a held poll keeps no object busy. Answer at once when any cursor is behind; otherwise on
  * the first change of any watched app, or -304 after the hold time, the client's
@@ -21,7 +21,7 @@ import { registryFor } from '../registry-stub.ts'
 import { queryForm } from '../request-form.ts'
 import { badRequestResponse, jsonResponse, refusalResponse } from '../responses.ts'
 
-/** The reference subtracts this from the caller's x1-bmspy-timeout (PROTOCOL.md §5.4). */
+/** The reference subtracts this from the caller's x1-bmspy-timeout (docs/protocol.md). */
 const BMSPY_MARGIN_MS = 20
 
 /** How long this request may hold: the configured hold, or less if the caller says so. */
