@@ -1,6 +1,7 @@
 /**
- * Mint an access token: `npm run token -- --kid K --secret S --scopes read,write
- * --apps 'demo.*' --envs dev --ttl 3600`. Prints the token alone on standard output; errors go
+ * Mint an access token: `npm run -s token -- --kid K --secret S --scopes read,write
+ * --apps 'demo.*' --envs dev --ttl 3600` (`-s`: without it npm prints its banner, which echoes
+ * the command line, secret included). Prints the token alone on standard output; errors go
  * to standard error with exit code 2. The secret may also come from TOKEN_KEYS (kid:secret,…).
  * A secret under 32 bytes is refused, by the same check as the server's (auth/token.ts).
  */
@@ -8,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { mintToken, parseTokenKeys, SCOPES, type Scope } from '../src/auth/token.ts'
 
-const USAGE = `usage: npm run token -- --kid KID --secret SECRET --scopes read,write,admin
+const USAGE = `usage: npm run -s token -- --kid KID --secret SECRET --scopes read,write,admin,metrics
          --apps 'demo.*,payments.api' --envs dev,prod --ttl SECONDS [--tid ID]
   --secret: at least 32 bytes (openssl rand -base64 32); it may be left out when
   TOKEN_KEYS (kid:secret,...) holds the key of --kid.`

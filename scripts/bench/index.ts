@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick] [-- --json FILE]`: build the worker, serve it with Miniflare in
  * a child process (serve.ts), measure it from this process (run.ts), print the table, the
  * comparisons, the cost model and why any figure is null, and optionally write the JSON
- * object. What each figure means: README "Performance".
+ * object. What each figure means: docs/performance.md.
  */
 import { costNote } from './cost.ts'
 import { SESSION_COST_CEILING_USD } from './figures.ts'

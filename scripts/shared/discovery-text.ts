@@ -1,7 +1,7 @@
 /**
  * The bits of the discovery wire format that the tests and the benchmark both write or read as
  * text: the form content type of writes, the address of the `R(h)` registrations of
- * PROTOCOL.md §10, and an answer's `latest_timestamp` digits (an int64: read from the raw text
+ * the checklist in docs/protocol.md, and an answer's `latest_timestamp` digits (an int64: read from the raw text
  * with a regular expression, never JSON.parse, which would round it).
  */
 
@@ -11,7 +11,7 @@ export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
 /** Headers of a form POST. */
 export const FORM_HEADERS = { 'content-type': FORM_CONTENT_TYPE }
 
-/** The fixed address of the `R(h)` registrations of PROTOCOL.md §10. */
+/** The fixed address of the `R(h)` registrations of the checklist in docs/protocol.md. */
 export const ADDR = 'grpc://10.0.0.1:9000'
 
 /** The exact digits of the application's `latest_timestamp` in a fetch answer (its last one). */

@@ -5,7 +5,7 @@
  * Runs unchanged in Workers and on Node ≥ 20 (Web Crypto only).
  */
 
-export const SCOPES = ['read', 'write', 'admin'] as const
+export const SCOPES = ['read', 'write', 'admin', 'metrics'] as const
 export type Scope = (typeof SCOPES)[number]
 
 /** What a token allows, and until when. */

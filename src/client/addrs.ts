@@ -1,6 +1,6 @@
 /**
  * Reading an instance's addresses (`scheme://host:port`). The reference resolver dials the host
- * and port of the last address of the wanted scheme (PROTOCOL.md §7.2); so does this.
+ * and port of the last address of the wanted scheme (docs/protocol.md); so does this.
  */
 import type { Instance } from '../registry/model.ts'
 

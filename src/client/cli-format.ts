@@ -4,7 +4,7 @@
  */
 import { stringify } from '../protocol/int64-json.ts'
 import { type Instance, STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
-import type { NodeStatus } from './wire.ts'
+import type { HistoryEntry, NodeStatus } from './wire.ts'
 
 /** Rows of cells as left-aligned columns separated by two spaces; the first row is the header. */
 export function table(rows: readonly (readonly string[])[]): string {
@@ -27,7 +27,8 @@ export function table(rows: readonly (readonly string[])[]): string {
 const statusName = (status: number): string =>
   status === STATUS_UP ? 'UP' : status === STATUS_WAITING ? 'WAITING' : String(status)
 
-const metadataText = (metadata: Instance['metadata']): string =>
+/** Metadata as `k=v,k=v`. */
+export const metadataText = (metadata: Instance['metadata']): string =>
   metadata === null
     ? ''
     : Object.entries(metadata)
@@ -71,6 +72,18 @@ export function appsTable(all: Record<string, Instance[]>): string {
 export function nodesTable(nodes: readonly NodeStatus[]): string {
   const rows = nodes.map((n) => [n.addr, n.status === 0 ? 'UP' : 'LOST', n.zone])
   return table([['ADDR', 'STATUS', 'ZONE'], ...rows])
+}
+
+/** An app's history, newest first, one row per change. */
+export function historyTable(entries: readonly HistoryEntry[]): string {
+  const rows = entries.map((e) => [
+    new Date(e.atMs).toISOString(),
+    e.op,
+    e.zone,
+    e.hostname,
+    e.actor,
+  ])
+  return table([['TIME', 'OP', 'ZONE', 'HOSTNAME', 'ACTOR'], ...rows])
 }
 
 /** Any SDK value as JSON (timestamps as exact integers). */

@@ -1,145 +1,50 @@
 #!/usr/bin/env node
 /**
  * `edge-discovery`: the registry from a terminal, built on the SDK. Lists apps, fetches or
- * watches one, registers an instance until Ctrl-C, shows the registry's nodes. Results go to
- * standard output, problems to standard error; exit codes: 0 done, 1 the registry failed or
- * could not be reached, 2 bad usage, 3 not found. Node only.
+ * watches one, registers an instance until Ctrl-C, cancels or changes any instance, reads an
+ * app's history, shows the registry's nodes. Results go to standard output, problems to standard
+ * error; exit codes: 0 done, 1 the registry failed, refused or could not be reached, 2 bad usage,
+ * 3 not found. Node only. The command line is read by cli-args.ts, the help is cli-usage.ts.
  */
-import { parseArgs } from 'node:util'
-import { STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
+import { createRequire } from 'node:module'
+import { STATUS_WAITING } from '../registry/model.ts'
 import { allInstances } from './app-snapshot.ts'
-import { appsTable, instancesTable, json, nodesTable } from './cli-format.ts'
-import { createDiscoveryClient, type DiscoveryClient, type StatusFilter } from './client.ts'
-import { DiscoveryConfigError, type DiscoveryError, DiscoveryNotFoundError } from './errors.ts'
-import type { InstanceInput, Registration } from './registration.ts'
+import { type CliCommand, type CliInvocation, parseCommandLine, UsageError } from './cli-args.ts'
+import {
+  appsTable,
+  historyTable,
+  instancesTable,
+  json,
+  metadataText,
+  nodesTable,
+} from './cli-format.ts'
+import { scopeOf, USAGE } from './cli-usage.ts'
+import { createDiscoveryClient, type DiscoveryClient } from './client.ts'
+import {
+  DiscoveryConfigError,
+  DiscoveryHttpError,
+  DiscoveryNotFoundError,
+  DiscoveryTimeoutError,
+} from './errors.ts'
+import type { InstanceInput } from './registration.ts'
 import { environmentVariable } from './runtime-env.ts'
-import { TRANSPORT_MODES, type TransportMode } from './transport-choice.ts'
-
-const USAGE = `usage: edge-discovery <command> [options]
-
-commands:
-  apps                          every app and env, with instance counts (fetch/all)
-  fetch <appid>                 one app's instances [--status up|waiting|all] [--zone Z]
-  watch <appid>...              print each change of the apps until Ctrl-C
-  register <appid> --addr URL   register an instance, keep it renewed until Ctrl-C, then cancel
-                                [--addr URL]... [--metadata k=v]... [--version V] [--waiting]
-                                [--renew-interval SECONDS]
-  nodes                         the registry's nodes
-
-options (defaults from the environment):
-  --nodes A,B        registry addresses, host:port or URLs (DISCOVERY_NODES; else 127.0.0.1:7171)
-  --env ENV          environment (DEPLOY_ENV; else dev)
-  --zone ZONE        zone to register in; for fetch, the only zone to show (ZONE)
-  --region REGION    region to register in (REGION)
-  --hostname NAME    instance hostname (os.hostname())
-  --token TOKEN      bearer token (DISCOVERY_TOKEN)
-  --timeout SECONDS  per-request deadline, and how long register may try (default 10)
-  --transport T      auto (default): a session per app where the registry offers them, else
-                     renews and long polls; session: sessions only; http: no sessions
-  --json             JSON output (watch: one object per line)
-  -h, --help         this text
-
-exit codes: 0 done, 1 registry error or unreachable, 2 usage, 3 not found`
-
-/** A problem with the command line: exit code 2. */
-class UsageError extends Error {}
 
 const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3 } as const
-
-interface Parsed {
-  command: string
-  args: string[]
-  values: {
-    nodes?: string
-    env?: string
-    zone?: string
-    region?: string
-    hostname?: string
-    token?: string
-    timeout?: string
-    transport?: string
-    json?: boolean
-    help?: boolean
-    status?: string
-    addr?: string[]
-    metadata?: string[]
-    version?: string
-    waiting?: boolean
-    'renew-interval'?: string
-  }
-}
-
-function parse(argv: string[]): Parsed {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        nodes: { type: 'string' },
-        env: { type: 'string' },
-        zone: { type: 'string' },
-        region: { type: 'string' },
-        hostname: { type: 'string' },
-        token: { type: 'string' },
-        timeout: { type: 'string' },
-        transport: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        status: { type: 'string' },
-        addr: { type: 'string', multiple: true },
-        metadata: { type: 'string', multiple: true },
-        version: { type: 'string' },
-        waiting: { type: 'boolean' },
-        'renew-interval': { type: 'string' },
-      },
-    })
-    const [command = '', ...args] = positionals
-    return { command, args, values }
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error))
-  }
-}
-
-function seconds(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0) {
-    const got = JSON.stringify(value)
-    throw new UsageError(`--${name} must be a positive number of seconds, got ${got}`)
-  }
-  return n
-}
-
-function transportOf(value: string | undefined): TransportMode | undefined {
-  if (value === undefined || (TRANSPORT_MODES as readonly string[]).includes(value)) {
-    return value as TransportMode | undefined
-  }
-  throw new UsageError(`--transport must be auto, session or http, got ${JSON.stringify(value)}`)
-}
-
-function one(args: string[], what: string): string {
-  if (args.length !== 1) {
-    throw new UsageError(`${what}: expected exactly one appid, got ${args.length}`)
-  }
-  return args[0] as string
-}
-
-function metadataOf(pairs: string[] = []): Record<string, string> | undefined {
-  if (pairs.length === 0) return undefined
-  const out: Record<string, string> = {}
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=')
-    if (eq <= 0) throw new UsageError(`--metadata expects key=value, got ${JSON.stringify(pair)}`)
-    out[pair.slice(0, eq)] = pair.slice(eq + 1)
-  }
-  return out
-}
 
 const out = (text: string) => process.stdout.write(`${text}\n`)
 const warn = (text: string) => process.stderr.write(`edge-discovery: ${text}\n`)
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/**
+ * The SDK package's version, found by its name: the package's self-reference once built or
+ * installed (dist/client/cli.js), the workspace link (node_modules/edge-discovery-client) when
+ * run from src/ with tsx; a relative path would reach the server's package.json from src/.
+ */
+function toolVersion(): string {
+  const require = createRequire(import.meta.url)
+  return (require('edge-discovery-client/package.json') as { version: string }).version
+}
+
+/** Resolves on the first SIGINT or SIGTERM (a second one then ends the process as usual). */
 function interrupted(): Promise<void> {
   return new Promise((resolve) => {
     const stop = () => {
@@ -152,75 +57,93 @@ function interrupted(): Promise<void> {
   })
 }
 
-async function run(parsed: Parsed): Promise<number> {
-  const { command, args, values } = parsed
-  if (values.help || command === '' || command === 'help') {
+async function run({ command, client: options, json: asJson, timeoutMs }: CliInvocation) {
+  if (command.name === 'help') {
     out(USAGE)
-    return command === '' && !values.help ? EXIT.usage : EXIT.ok
+    return EXIT.ok
   }
-  if (!['apps', 'fetch', 'watch', 'register', 'nodes'].includes(command)) {
-    throw new UsageError(`unknown command ${JSON.stringify(command)}`)
+  if (command.name === 'version') {
+    out(toolVersion())
+    return EXIT.ok
   }
-  const timeoutMs = seconds('timeout', values.timeout, 10) * 1000
-  const renewIntervalMs = seconds('renew-interval', values['renew-interval'], 30) * 1000
-  const transport = transportOf(values.transport)
-  let lastProblem: DiscoveryError | undefined
   const client = createDiscoveryClient({
-    // read as the SDK reads them: trimmed, and blank counts as unset
-    nodes: values.nodes ?? environmentVariable('DISCOVERY_NODES') ?? '127.0.0.1:7171',
-    env: values.env ?? environmentVariable('DEPLOY_ENV') ?? 'dev',
-    zone: values.zone,
-    region: values.region,
-    hostname: values.hostname,
-    token: values.token ?? environmentVariable('DISCOVERY_TOKEN'),
-    requestTimeoutMs: timeoutMs,
-    renewIntervalMs,
-    transport,
-    onError: (error) => {
-      lastProblem = error
-      warn(`warning: ${error.message}`)
-    },
+    ...options,
+    onError: (error) => warn(`warning: ${error.message}`),
   })
   try {
-    switch (command) {
-      case 'apps': {
-        const all = await client.fetchAll()
-        out(values.json ? json(all) : appsTable(all))
-        return EXIT.ok
-      }
-      case 'fetch': {
-        const appid = one(args, 'fetch')
-        const status = (values.status ?? 'up') as StatusFilter
-        if (!['up', 'waiting', 'all'].includes(status)) {
-          throw new UsageError(`--status must be up, waiting or all, got ${JSON.stringify(status)}`)
-        }
-        try {
-          const snapshot = await client.fetch(appid, { status, zone: values.zone })
-          out(values.json ? json(snapshot) : instancesTable(allInstances(snapshot)))
-          return EXIT.ok
-        } catch (error) {
-          if (!(error instanceof DiscoveryNotFoundError)) throw error
-          const where = values.zone ? `env ${client.env}, zone ${values.zone}` : `env ${client.env}`
-          warn(`fetch ${appid}: not found (no instance in ${where})`)
-          return EXIT.notFound
-        }
-      }
-      case 'nodes': {
-        const nodes = await client.nodes()
-        out(values.json ? json(nodes) : nodesTable(nodes))
-        return EXIT.ok
-      }
-      case 'watch':
-        if (args.length === 0) throw new UsageError('watch: name at least one appid')
-        return await watch(client, args, values.json === true)
-      case 'register':
-        return await register(client, one(args, 'register'), values, timeoutMs, () => lastProblem)
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`)
-    }
+    const timeouts = { timeoutMs, renewIntervalMs: options.renewIntervalMs }
+    return await runCommand(client, command, asJson, timeouts)
   } finally {
     await client.close()
   }
+}
+
+async function runCommand(
+  client: DiscoveryClient,
+  command: Exclude<CliCommand, { name: 'help' | 'version' }>,
+  asJson: boolean,
+  timeouts: { timeoutMs: number; renewIntervalMs: number }
+): Promise<number> {
+  const show = <T>(value: T, asText: (value: T) => string) => {
+    out(asJson ? json(value) : asText(value))
+    return EXIT.ok
+  }
+  switch (command.name) {
+    case 'apps':
+      return show(await client.fetchAll(), appsTable)
+    case 'nodes':
+      return show(await client.nodes(), nodesTable)
+    case 'fetch': {
+      const { appid, status, zone } = command
+      try {
+        return show(await client.fetch(appid, { status, zone }), (s) =>
+          instancesTable(allInstances(s))
+        )
+      } catch (error) {
+        if (!(error instanceof DiscoveryNotFoundError)) throw error
+        const where = zone ? `env ${client.env}, zone ${zone}` : `env ${client.env}`
+        warn(`fetch ${appid}: not found (no instance in ${where})`)
+        return EXIT.notFound
+      }
+    }
+    case 'history':
+      return show(await client.history(command.appid, { limit: command.limit }), historyTable)
+    case 'watch':
+      return watch(client, command.appids, asJson)
+    case 'register':
+      return register(client, command.instance, timeouts)
+    case 'cancel':
+    case 'set': {
+      const { name, appid, hostname } = command
+      const what = `${appid} ${hostname} (zone ${zoneOf(client, name)}, env ${client.env})`
+      try {
+        if (name === 'cancel') await client.cancel(appid, { hostname })
+        else
+          await client.set(appid, { hostname, status: command.status, metadata: command.metadata })
+      } catch (error) {
+        if (!(error instanceof DiscoveryNotFoundError)) throw error
+        warn(`${name} ${what}: not found`)
+        return EXIT.notFound
+      }
+      out(name === 'cancel' ? `cancelled ${what}` : `set ${what}: ${changeText(command)}`)
+      return EXIT.ok
+    }
+  }
+}
+
+/** The zone a write goes to: --zone, else ZONE (the SDK's default); a usage error without. */
+function zoneOf(client: DiscoveryClient, command: string): string {
+  if (!client.zone) throw new UsageError(`${command}: no zone: pass --zone Z or set ZONE`)
+  return client.zone
+}
+
+function changeText(change: Extract<CliCommand, { name: 'set' }>): string {
+  const parts = []
+  if (change.status !== undefined) {
+    parts.push(change.status === STATUS_WAITING ? 'drained (WAITING)' : 'undrained (UP)')
+  }
+  if (change.metadata) parts.push(`metadata ${metadataText(change.metadata)}`)
+  return parts.join(', ')
 }
 
 async function watch(client: DiscoveryClient, appids: string[], asJson: boolean): Promise<number> {
@@ -244,46 +167,31 @@ async function watch(client: DiscoveryClient, appids: string[], asJson: boolean)
 
 async function register(
   client: DiscoveryClient,
-  appid: string,
-  values: Parsed['values'],
-  timeoutMs: number,
-  lastProblem: () => DiscoveryError | undefined
+  instance: InstanceInput,
+  { timeoutMs, renewIntervalMs }: { timeoutMs: number; renewIntervalMs: number }
 ): Promise<number> {
-  const addrs = values.addr ?? []
-  if (addrs.length === 0) {
-    throw new UsageError('register: give at least one --addr (e.g. grpc://10.0.0.5:9000)')
-  }
-  const instance: InstanceInput = {
-    appid,
-    addrs,
-    metadata: metadataOf(values.metadata),
-    version: values.version,
-    status: values.waiting ? STATUS_WAITING : STATUS_UP,
-  }
+  zoneOf(client, 'register')
   const stop = interrupted()
   const interrupt = new AbortController()
   void stop.then(() => interrupt.abort())
-  const deadline = AbortSignal.timeout(timeoutMs)
-  let registration: Registration
+  const { appid } = instance
+  let registration: Awaited<ReturnType<DiscoveryClient['register']>>
   try {
-    const signal = AbortSignal.any([deadline, interrupt.signal])
-    registration = await client.register(instance, { signal })
+    registration = await client.register(instance, { signal: interrupt.signal, timeoutMs })
   } catch (error) {
     if (interrupt.signal.aborted) {
       warn(`interrupted before ${appid} was registered`)
       return EXIT.failed
     }
-    if (!deadline.aborted) throw error
-    const why = lastProblem()?.message ?? 'no answer'
+    if (!(error instanceof DiscoveryTimeoutError)) throw error
+    const why = error.cause instanceof Error ? error.cause.message : 'no answer'
     warn(`could not register ${appid} within ${timeoutMs / 1000} s: ${why}`)
     return EXIT.failed
   }
-  const { hostname, zone, env } = registration
+  const { hostname, zone, env, transport } = registration
   const what = `${appid} as ${hostname} (zone ${zone}, env ${env})`
-  const kept =
-    registration.transport === 'session'
-      ? 'kept alive by a session'
-      : `renewing every ${values['renew-interval'] ?? '30'} s`
+  const renew = `renewing every ${renewIntervalMs / 1000} s`
+  const kept = transport === 'session' ? 'kept alive by a session' : renew
   out(`registered ${what}; ${kept}, Ctrl-C to cancel`)
   await stop
   await registration.cancel()
@@ -297,12 +205,31 @@ function exitCodeOf(error: unknown): number {
   return EXIT.failed
 }
 
+/** What to do about a refusal: which scope the command needs, or that a token is needed. */
+function refusalHint(error: unknown, invocation: CliInvocation | undefined): string | undefined {
+  if (!(error instanceof DiscoveryHttpError) || !invocation) return undefined
+  const { command, client } = invocation
+  if (command.name === 'help' || command.name === 'version') return undefined
+  if (error.status === 401 && client.token === undefined) {
+    return 'the registry checks tokens: pass --token or set DISCOVERY_TOKEN'
+  }
+  if (error.status !== 403) return undefined
+  const scope = scopeOf(command.name)
+  const on = 'appid' in command ? ` on ${command.appid}` : ''
+  const listing = command.name === 'apps' ? ' (listing every app is for admins)' : ''
+  return `${command.name} needs a token with the ${scope} scope${on} in env ${client.env}${listing}`
+}
+
 async function main(): Promise<void> {
+  let invocation: CliInvocation | undefined
   try {
-    process.exitCode = await run(parse(process.argv.slice(2)))
+    invocation = parseCommandLine(process.argv.slice(2), environmentVariable)
+    process.exitCode = await run(invocation)
   } catch (error) {
     const code = exitCodeOf(error)
     warn(error instanceof Error ? error.message : String(error))
+    const hint = refusalHint(error, invocation)
+    if (hint) warn(hint)
     if (code === EXIT.usage) process.stderr.write('run edge-discovery --help for usage\n')
     process.exitCode = code
   }

@@ -1,10 +1,9 @@
 /**
  * `createDiscoveryClient`: the SDK's entry point. Wires the options, the node list, the HTTP
  * transport, the shared poller and one session per app together, and offers register, fetch,
- * watch and the registry's node list. Runs on Node ≥ 20, in browsers and in Workers (fetch,
- * AbortController, timers and URL; WebSocket for sessions).
+ * watch, the registry's node list, and the operator's calls (operator-calls.ts). Runs on Node ≥
+ * 20, in browsers and in Workers (fetch, AbortController, timers and URL; WebSocket for sessions).
  */
-import { ECODE } from '../protocol/ecode.ts'
 import { INFRA_APPID, PATHS } from '../protocol/paths.ts'
 import { type Instance, STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
 import { AppSession } from './app-session.ts'
@@ -12,10 +11,22 @@ import { type AppSnapshot, allInstances } from './app-snapshot.ts'
 import {
   DiscoveryConfigError,
   DiscoveryError,
-  DiscoveryResponseError,
+  DiscoveryRequestError,
+  DiscoveryTimeoutError,
   toDiscoveryError,
 } from './errors.ts'
+import { checkInstance, checkRegisterOptions } from './instance-checks.ts'
 import { NodeList, nodesFromInfra, type RegistryNode } from './nodes.ts'
+import {
+  appHistory,
+  cancelInstance,
+  type HistoryOptions,
+  type InstanceTarget,
+  type OperatorContext,
+  type SetOptions,
+  setInstance,
+} from './operator-calls.ts'
+import { checkString, shown } from './option-checks.ts'
 import { type ClientConfig, type DiscoveryClientOptions, resolveOptions } from './options.ts'
 import { Poller } from './poller.ts'
 import {
@@ -24,10 +35,17 @@ import {
   type RegisterOptions,
   type Registration,
 } from './registration.ts'
-import { type EnvelopeAnswer, expectOk, Transport } from './transport.ts'
+import { deadlineSignal } from './timers.ts'
+import { decodeData, expectOk, redact, Transport } from './transport.ts'
 import { TransportChoice } from './transport-choice.ts'
 import { type SnapshotSource, WatchStream } from './watch-stream.ts'
-import { decodeAll, decodeNodes, decodeSnapshot, type NodeStatus } from './wire.ts'
+import {
+  decodeAll,
+  decodeNodes,
+  decodeSnapshot,
+  type HistoryEntry,
+  type NodeStatus,
+} from './wire.ts'
 
 /** Which instances `fetch` returns. */
 export type StatusFilter = 'up' | 'waiting' | 'all'
@@ -72,6 +90,19 @@ export interface DiscoveryClient extends AsyncDisposable {
   /** The registry's `/discovery/nodes` list. */
   nodes(options?: { signal?: AbortSignal }): Promise<NodeStatus[]>
   /**
+   * Deregister an instance of `appid`, whoever registered it (needs the `write` scope). Throws
+   * DiscoveryNotFoundError when the registry does not know it. Whatever keeps it alive (a
+   * session, renews) registers it again: stop that first.
+   */
+  cancel(appid: string, target: InstanceTarget): Promise<void>
+  /**
+   * Change an instance's status (STATUS_WAITING drains it) and/or merge metadata into its own
+   * (`write` scope). Its own client registers it as it was after a reconnect or a lost lease.
+   */
+  set(appid: string, change: SetOptions): Promise<void>
+  /** The app's newest changes in this env, newest first (`GET /discovery/history`; `admin`). */
+  history(appid: string, options?: HistoryOptions): Promise<HistoryEntry[]>
+  /**
    * Snapshots of the apps as they change (UP instances only): pushed over each app's session, or
    * from one long poll shared by every HTTP watch of this client. Starts with each app's current
    * state. An app the registry says is empty is yielded empty (sessions only: polls cannot say
@@ -109,6 +140,8 @@ class Client implements DiscoveryClient {
   readonly #registrations = new Map<string, Registration>()
   readonly #watches = new Set<WatchStream>()
   #closed = false
+  #failures = 0
+  #lastFailure: DiscoveryError | undefined
   /** The node whose infra.discovery was read last (sessions only; the poller reads it itself). */
   #learnedFrom: string | undefined
   /** Watches go to the app's session when it has one, else to the poller. */
@@ -119,7 +152,16 @@ class Client implements DiscoveryClient {
       this.#sessions.has(appid) ? this.#sessions.get(appid)?.latest() : this.#poller.latest(appid),
   }
 
-  constructor(config: ClientConfig) {
+  constructor(resolved: ClientConfig) {
+    // Failures are counted on their way to onError: a register that times out names the last.
+    const config: ClientConfig = {
+      ...resolved,
+      onError: (error) => {
+        this.#failures += 1
+        this.#lastFailure = error
+        resolved.onError(error)
+      },
+    }
     this.#config = config
     this.#nodes = new NodeList(config.seeds, config.random)
     this.#transport = new Transport({
@@ -152,6 +194,8 @@ class Client implements DiscoveryClient {
 
   async register(instance: InstanceInput, options: RegisterOptions = {}): Promise<Registration> {
     this.#open('register')
+    checkInstance(instance)
+    checkRegisterOptions(options)
     const hostname = instance.hostname ?? this.#config.hostname
     if (!hostname) {
       const problem = 'register: no hostname (pass `hostname` to the client or the instance)'
@@ -160,16 +204,14 @@ class Client implements DiscoveryClient {
     if (!this.#config.zone) {
       throw new DiscoveryConfigError('register: no zone (pass `zone` or set ZONE)')
     }
-    if (instance.addrs.length === 0) {
-      throw new DiscoveryConfigError(`register ${instance.appid}: no addrs`)
-    }
     const key = `${instance.appid}\u0000${hostname}`
     if (this.#registrations.has(key)) {
       const problem = `register: ${instance.appid} is already registered as ${hostname} here`
       throw new DiscoveryConfigError(problem)
     }
-    const { signal } = options
-    if (signal?.aborted) throw signal.reason
+    if (options.signal?.aborted) throw options.signal.reason
+    const deadline = this.#registerDeadline(options)
+    const signal = deadline?.signal ?? options.signal
     const onEnd = () => {
       if (this.#registrations.get(key) === registration) this.#registrations.delete(key)
     }
@@ -183,32 +225,49 @@ class Client implements DiscoveryClient {
       ;[registration, registered] = [http, http.start(signal)]
     }
     this.#registrations.set(key, registration)
-    return registered
+    try {
+      return await registered
+    } finally {
+      deadline?.clear()
+    }
   }
 
   async fetch(appid: string, options: FetchOptions = {}): Promise<AppSnapshot> {
-    const answer = await this.#transport.call(
-      'GET',
-      PATHS.fetch,
-      {
-        appid,
-        env: this.#config.env,
-        status: STATUS_MASK[options.status ?? 'up'],
-        zone: options.zone,
-      },
-      { signal: options.signal }
-    )
-    return decoded(expectOk(answer), (data) => decodeSnapshot(appid, data))
+    checkString('fetch: appid', appid)
+    const { status = 'up', zone, signal } = options
+    if (!Object.hasOwn(STATUS_MASK, status)) {
+      const problem = `fetch ${appid}: status must be up, waiting or all, got ${shown(status)}`
+      throw new DiscoveryConfigError(problem)
+    }
+    const params = { appid, env: this.#config.env, status: STATUS_MASK[status], zone }
+    const answer = await this.#transport.call('GET', PATHS.fetch, params, { signal })
+    return decodeData(expectOk(answer), (data) => decodeSnapshot(appid, data))
   }
 
   async fetchAll(options: { signal?: AbortSignal } = {}): Promise<Record<string, Instance[]>> {
     const answer = await this.#transport.call('GET', PATHS.fetchAll, {}, { signal: options.signal })
-    return decoded(expectOk(answer), decodeAll)
+    return decodeData(expectOk(answer), decodeAll)
   }
 
   async nodes(options: { signal?: AbortSignal } = {}): Promise<NodeStatus[]> {
     const answer = await this.#transport.call('GET', PATHS.nodes, {}, { signal: options.signal })
-    return decoded(expectOk(answer), decodeNodes)
+    return decodeData(expectOk(answer), decodeNodes)
+  }
+
+  cancel(appid: string, target: InstanceTarget): Promise<void> {
+    return cancelInstance(this.#operator, appid, target)
+  }
+
+  set(appid: string, change: SetOptions): Promise<void> {
+    return setInstance(this.#operator, appid, change)
+  }
+
+  history(appid: string, options: HistoryOptions = {}): Promise<HistoryEntry[]> {
+    return appHistory(this.#operator, appid, options)
+  }
+
+  get #operator(): OperatorContext {
+    return { transport: this.#transport, config: this.#config }
   }
 
   watch(
@@ -216,9 +275,16 @@ class Client implements DiscoveryClient {
     options: WatchOptions = {}
   ): AsyncIterableIterator<AppSnapshot> {
     this.#open('watch')
-    const list = typeof appids === 'string' ? [appids] : appids
+    const list: readonly unknown[] = typeof appids === 'string' ? [appids] : appids
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new DiscoveryConfigError(
+        `watch: appids must name at least one app, got ${shown(appids)}`
+      )
+    }
+    for (const [i, appid] of list.entries()) checkString(`watch: appids[${i}]`, appid)
+    const checked = list as readonly string[]
     const forget = () => this.#watches.delete(stream)
-    const stream: WatchStream = new WatchStream(this.#source, list, options.signal, forget)
+    const stream: WatchStream = new WatchStream(this.#source, checked, options.signal, forget)
     if (!options.signal?.aborted) this.#watches.add(stream)
     return stream
   }
@@ -237,6 +303,24 @@ class Client implements DiscoveryClient {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
+  }
+
+  /**
+   * With `timeoutMs`: a signal that also aborts after it, with a DiscoveryTimeoutError whose
+   * cause is the last failure reported meanwhile (what kept the register from succeeding).
+   */
+  #registerDeadline({ signal, timeoutMs }: RegisterOptions) {
+    if (timeoutMs === undefined) return undefined
+    const since = this.#failures
+    return deadlineSignal(this.#config.timers, timeoutMs, signal, () => {
+      const cause = this.#failures > since ? this.#lastFailure : undefined
+      const request =
+        cause instanceof DiscoveryRequestError
+          ? cause.request
+          : { method: 'POST', url: redact(`${this.#nodes.current().url}${PATHS.register}`) }
+      const problem = `not registered within ${timeoutMs} ms`
+      return new DiscoveryTimeoutError(request, timeoutMs, { problem, cause })
+    })
   }
 
   #open(what: string): void {
@@ -276,7 +360,7 @@ class Client implements DiscoveryClient {
     const query = { appid: INFRA_APPID, env, status: STATUS_UP }
     void this.#transport
       .send(node, 'GET', PATHS.fetch, query)
-      .then((answer) => decoded(expectOk(answer), (data) => decodeSnapshot(INFRA_APPID, data)))
+      .then((answer) => decodeData(expectOk(answer), (data) => decodeSnapshot(INFRA_APPID, data)))
       .then((infra) => this.#nodes.learn(nodesFromInfra(allInstances(infra), zone, seeds)))
       .catch((error: unknown) => this.#config.onError(toDiscoveryError(error)))
   }
@@ -296,21 +380,5 @@ class Client implements DiscoveryClient {
       },
     }
     return new HttpRegistration(context, input, hostname)
-  }
-}
-
-/** Decode an answer's data; a shape error becomes a DiscoveryResponseError. */
-function decoded<T>(
-  answer: EnvelopeAnswer,
-  decode: (data: NonNullable<EnvelopeAnswer['body']['data']>) => T
-): T {
-  const data = answer.body.data
-  try {
-    if (data === undefined || data === null) throw new Error('no data')
-    return decode(data)
-  } catch (cause) {
-    const why = cause instanceof Error ? cause.message : String(cause)
-    const problem = `code ${ECODE.OK} with unreadable data (${why})`
-    throw new DiscoveryResponseError(answer.request, problem, { cause })
   }
 }

@@ -40,13 +40,21 @@ export class DiscoveryNetworkError extends DiscoveryRequestError {
   override name = 'DiscoveryNetworkError'
 }
 
-/** No answer within the time limit. */
+/**
+ * No answer within the time limit: of one request, or of the first register given `timeoutMs`
+ * (then `cause` is the last failure seen while retrying, if any).
+ */
 export class DiscoveryTimeoutError extends DiscoveryRequestError {
   override name = 'DiscoveryTimeoutError'
   readonly timeoutMs: number
 
-  constructor(request: DiscoveryRequestInfo, timeoutMs: number) {
-    super(request, `no answer within ${timeoutMs} ms`)
+  constructor(
+    request: DiscoveryRequestInfo,
+    timeoutMs: number,
+    options: { problem?: string; cause?: unknown } = {}
+  ) {
+    const { problem = `no answer within ${timeoutMs} ms`, cause } = options
+    super(request, problem, cause === undefined ? undefined : { cause })
     this.timeoutMs = timeoutMs
   }
 }
@@ -71,7 +79,7 @@ export class DiscoveryResponseError extends DiscoveryRequestError {
   override name = 'DiscoveryResponseError'
 }
 
-/** The registry answered with a protocol code other than 0 (PROTOCOL.md §1.6). */
+/** The registry answered with a protocol code other than 0 (docs/protocol.md). */
 export class DiscoveryApiError extends DiscoveryRequestError {
   override name = 'DiscoveryApiError'
   /** The envelope's code: -400, -404, -409, -500… */

@@ -2,7 +2,7 @@
  * A name resolver for @grpc/grpc-js (an optional peer dependency; this entry is the only one
  * that loads it): after `registerDiscoveryResolver(client)`, a channel to
  * `discovery://default/<appid>` dials the `grpc://` addresses of the app's UP instances and
- * follows their changes through `client.watch` (PROTOCOL.md §7.2). Node only.
+ * follows their changes through `client.watch` (docs/protocol.md). Node only.
  */
 import {
   type ChannelOptions,

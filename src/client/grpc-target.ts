@@ -1,5 +1,5 @@
 /**
- * What a `discovery://default/<appid>?zone=<z>&cluster=<c>` gRPC target resolves to (PROTOCOL.md
+ * What a `discovery://default/<appid>?zone=<z>&cluster=<c>` gRPC target resolves to (docs/protocol.md
  * §7.2), without gRPC itself: the instances of the target's zone (all zones when it has none),
  * optionally only those whose `metadata.cluster` is listed, each as the host:port of its last
  * `grpc://` address.

@@ -1,8 +1,8 @@
 /**
- * The discovery client SDK (`edge-discovery/client`): register (kept alive by a session or by
- * renews), fetch, watch, pick. No runtime dependencies; Node ≥ 20, browsers, Workers. The gRPC
- * resolver is a separate entry (`edge-discovery/client/grpc`) so that this one never loads
- * @grpc/grpc-js.
+ * The discovery client SDK (the `edge-discovery-client` package): register (kept alive by a
+ * session or by renews), fetch, watch, pick. No runtime dependencies; Node ≥ 20, browsers,
+ * Workers. The gRPC resolver is a separate entry (`edge-discovery-client/grpc`) so that this one
+ * never loads @grpc/grpc-js.
  */
 export type { Instance, InstanceStatus, Metadata } from '../registry/model.ts'
 export { STATUS_UP, STATUS_WAITING } from '../registry/model.ts'
@@ -32,6 +32,7 @@ export {
 } from './errors.ts'
 export { type GrpcTarget, grpcAuthority, grpcEndpoints, parseGrpcTarget } from './grpc-target.ts'
 export { parseNode, type RegistryNode } from './nodes.ts'
+export type { HistoryOptions, InstanceTarget, SetOptions } from './operator-calls.ts'
 export type { DiscoveryClientOptions } from './options.ts'
 export {
   createPicker,
@@ -52,4 +53,4 @@ export type { WebSocketConstructor, WebSocketLike } from './session-socket.ts'
 export type { Timers } from './timers.ts'
 export type { FetchInit, FetchLike, FetchResponse } from './transport.ts'
 export type { TransportMode } from './transport-choice.ts'
-export type { NodeStatus } from './wire.ts'
+export type { HistoryEntry, NodeStatus } from './wire.ts'

@@ -1,11 +1,12 @@
 /**
- * The registry nodes a client talks to (PROTOCOL.md §7.1): the seed addresses it was given,
+ * The registry nodes a client talks to (docs/protocol.md): the seed addresses it was given,
  * replaced by the registry's own list once `infra.discovery` names it, shuffled so clients
  * spread over them. A failure moves to the next node; when every known node has failed in a
  * row the seeds are added back. Callers reset their poll cursors when `current()` changes.
  */
 import type { Instance } from '../registry/model.ts'
 import { DiscoveryConfigError } from './errors.ts'
+import { checkString, shown } from './option-checks.ts'
 import { zoneCandidates } from './picker.ts'
 
 /** One registry node. */
@@ -19,21 +20,31 @@ export interface RegistryNode {
 }
 
 /**
- * Parse a node address: `host:port` (http), or an `http://` / `https://` URL, optionally with a
- * path prefix and a `token@` user part. Throws DiscoveryConfigError.
+ * Parse a node address: `host:port` (http; https for port 443, as a deployed registry's `NODES`
+ * lists it), or an `http://` / `https://` URL, optionally with a path prefix and a `token@` user
+ * part. Throws DiscoveryConfigError.
  */
 export function parseNode(address: string): RegistryNode {
+  checkString('node address', address, { empty: true })
   const text = address.trim()
+  const refuse = (why: string, cause?: unknown) =>
+    new DiscoveryConfigError(`node address ${JSON.stringify(address)} ${why}`, { cause })
+  const host = writtenHost(text)
+  if (host === '') throw refuse(`has no host (write host:port, such as ${EXAMPLE_NODE})`)
   let url: URL
   try {
     url = new URL(text.includes('://') ? text : `http://${text}`)
+    if (!text.includes('://') && url.port === '443') url = new URL(`https://${text}`)
   } catch (cause) {
-    const problem = `node address ${JSON.stringify(address)} is not host:port or a URL`
-    throw new DiscoveryConfigError(problem, { cause })
+    throw refuse('is not host:port or a URL', cause)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    const problem = `node address ${JSON.stringify(address)}: only http and https are supported`
-    throw new DiscoveryConfigError(problem)
+    throw refuse('is not http or https (the only schemes a registry speaks)')
+  }
+  // URL reads a bare number as an IPv4 address: "7171" would be 0.0.28.3, port 80.
+  if (IPV4.test(url.hostname) && url.hostname !== host) {
+    const read = `${JSON.stringify(host)} would be read as the IPv4 address ${url.hostname}`
+    throw refuse(`has no usable host: ${read} (write host:port, such as ${EXAMPLE_NODE})`)
   }
   const port = url.port || (url.protocol === 'https:' ? '443' : '80')
   const token = decodeURIComponent(url.username || url.password) || undefined
@@ -42,10 +53,42 @@ export function parseNode(address: string): RegistryNode {
   return token === undefined ? node : { ...node, token }
 }
 
-/** Parse a list of addresses: an array, or one comma-separated string. */
-export function parseNodes(addresses: string | readonly string[]): RegistryNode[] {
-  const list = typeof addresses === 'string' ? addresses.split(',') : addresses
-  return list.filter((a) => a.trim() !== '').map(parseNode)
+/**
+ * Parse a list of addresses: an array, or one comma-separated string. Throws
+ * DiscoveryConfigError naming `option` (where the list came from) and the entry at fault.
+ */
+export function parseNodes(
+  addresses: string | readonly string[],
+  option = 'nodes'
+): RegistryNode[] {
+  if (typeof addresses !== 'string' && !Array.isArray(addresses)) {
+    const expected = 'host:port addresses or URLs, as a list or one comma-separated string'
+    throw new DiscoveryConfigError(`${option} must be ${expected}, got ${shown(addresses)}`)
+  }
+  const list: readonly unknown[] = typeof addresses === 'string' ? addresses.split(',') : addresses
+  return list.flatMap((address, i) => {
+    if (typeof address !== 'string') {
+      throw new DiscoveryConfigError(`${option}[${i}] must be a string, got ${shown(address)}`)
+    }
+    if (address.trim() === '') return []
+    try {
+      return [parseNode(address)]
+    } catch (error) {
+      if (!(error instanceof DiscoveryConfigError)) throw error
+      throw new DiscoveryConfigError(`${option}: ${error.message}`, { cause: error.cause })
+    }
+  })
+}
+
+const EXAMPLE_NODE = '127.0.0.1:7171'
+const IPV4 = /^\d+\.\d+\.\d+\.\d+$/
+
+/** The host as written: without scheme, user part, port, path; '' when there is none. */
+function writtenHost(text: string): string {
+  const rest = text.replace(/^[a-z][a-z\d+.-]*:\/\//i, '')
+  const authority = (rest.split(/[/?#]/, 1)[0] ?? '').replace(/^.*@/, '')
+  if (authority.startsWith('[')) return authority.replace(/\].*$/, ']')
+  return authority.split(':', 1)[0] ?? ''
 }
 
 /**

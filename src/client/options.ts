@@ -1,11 +1,12 @@
 /**
  * The client's options and how left-out ones are filled in: on Node from the variables the
  * reference ecosystem uses (DISCOVERY_NODES, DEPLOY_ENV, ZONE, REGION) and the machine's
- * hostname (PROTOCOL.md §7.1); elsewhere they must be given.
+ * hostname (docs/protocol.md); elsewhere they must be given.
  */
 import type { BackoffOptions } from './backoff.ts'
 import { DiscoveryConfigError, type DiscoveryError } from './errors.ts'
 import { parseNodes, type RegistryNode } from './nodes.ts'
+import { checkDelayMs, checkFunction, checkObject, checkString, shown } from './option-checks.ts'
 import { environmentVariable, machineHostname } from './runtime-env.ts'
 import type { WebSocketConstructor } from './session-socket.ts'
 import { systemTimers, type Timers } from './timers.ts'
@@ -75,24 +76,37 @@ export interface ClientConfig {
 const RENEW_INTERVAL_MS = 30_000
 const REQUEST_TIMEOUT_MS = 10_000
 
-/** Fill in defaults and check what cannot work. Throws DiscoveryConfigError. */
+/** Fill in defaults and check what cannot work. Throws DiscoveryConfigError naming the option. */
 export function resolveOptions(options: DiscoveryClientOptions): ClientConfig {
+  checkObject('createDiscoveryClient options', options)
   const nodes = options.nodes ?? environmentVariable('DISCOVERY_NODES')
   if (nodes === undefined) {
     throw new DiscoveryConfigError('no registry nodes: pass `nodes` or set DISCOVERY_NODES')
   }
-  const seeds = parseNodes(nodes)
+  const seeds = parseNodes(nodes, options.nodes === undefined ? 'DISCOVERY_NODES' : 'nodes')
   if (seeds.length === 0) throw new DiscoveryConfigError('no registry nodes: `nodes` is empty')
   const env = options.env ?? environmentVariable('DEPLOY_ENV')
-  if (!env) throw new DiscoveryConfigError('no env: pass `env` or set DEPLOY_ENV')
-  const userFetch = options.fetch
-  return {
-    seeds,
-    env,
+  if (env === undefined || env === '') {
+    throw new DiscoveryConfigError('no env: pass `env` or set DEPLOY_ENV')
+  }
+  checkString('env', env)
+  const identity = {
     zone: options.zone ?? environmentVariable('ZONE') ?? '',
     region: options.region ?? environmentVariable('REGION') ?? '',
     hostname: options.hostname ?? machineHostname(),
-    token: options.token,
+  }
+  for (const [name, value] of Object.entries(identity)) {
+    if (value !== undefined) checkString(name, value, { empty: true })
+  }
+  const userFetch = options.fetch
+  for (const name of ['fetch', 'webSocket', 'onError', 'random'] as const) {
+    if (options[name] !== undefined) checkFunction(name, options[name])
+  }
+  return {
+    seeds,
+    env,
+    ...identity,
+    token: token(options.token),
     // Called unbound: Workers reject a fetch invoked as a method of another object.
     fetch: userFetch
       ? (url, init) => userFetch(url, init)
@@ -100,11 +114,11 @@ export function resolveOptions(options: DiscoveryClientOptions): ClientConfig {
     transport: transportMode(options.transport),
     webSocket: options.webSocket,
     onError: guarded(options.onError ?? ((error) => console.warn(`discovery: ${error.message}`))),
-    renewIntervalMs: positive('renewIntervalMs', options.renewIntervalMs ?? RENEW_INTERVAL_MS),
-    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
-    backoff: options.backoff ?? {},
+    renewIntervalMs: delay('renewIntervalMs', options.renewIntervalMs, RENEW_INTERVAL_MS),
+    requestTimeoutMs: delay('requestTimeoutMs', options.requestTimeoutMs, REQUEST_TIMEOUT_MS),
+    backoff: backoff(options.backoff),
     random: options.random ?? Math.random,
-    timers: options.timers ?? systemTimers,
+    timers: timers(options.timers),
   }
 }
 
@@ -123,14 +137,42 @@ function transportMode(value: TransportMode | undefined): TransportMode {
   if (value === undefined) return 'auto'
   if (TRANSPORT_MODES.includes(value)) return value
   const choices = TRANSPORT_MODES.join(', ')
-  throw new DiscoveryConfigError(
-    `transport must be one of ${choices}, got ${JSON.stringify(value)}`
-  )
+  throw new DiscoveryConfigError(`transport must be one of ${choices}, got ${shown(value)}`)
 }
 
-function positive(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) {
-    throw new DiscoveryConfigError(`${name} must be a positive number, got ${value}`)
+function delay(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  checkDelayMs(name, value)
+  return value
+}
+
+/**
+ * A token goes into a header and a WebSocket subprotocol, which take visible ASCII only; a
+ * token read from a file often ends with a newline.
+ */
+function token(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  checkString('token', value)
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    const why = 'must be visible ASCII without spaces (a trailing newline?)'
+    throw new DiscoveryConfigError(`token ${why}`)
   }
+  return value
+}
+
+function backoff(value: BackoffOptions | undefined): BackoffOptions {
+  if (value === undefined) return {}
+  checkObject('backoff', value)
+  const { initialMs, maxMs } = value
+  if (initialMs !== undefined) checkDelayMs('backoff.initialMs', initialMs)
+  if (maxMs !== undefined) checkDelayMs('backoff.maxMs', maxMs)
+  return value
+}
+
+function timers(value: Timers | undefined): Timers {
+  if (value === undefined) return systemTimers
+  checkObject('timers', value)
+  checkFunction('timers.setTimeout', value.setTimeout)
+  checkFunction('timers.clearTimeout', value.clearTimeout)
   return value
 }

@@ -1,5 +1,5 @@
 /**
- * The one long-poll loop of a client (PROTOCOL.md §5, §7.1): a single `polls` request for every
+ * The one long-poll loop of a client (docs/protocol.md): a single `polls` request for every
  * watched app plus `infra.discovery` (from which it learns the registry's nodes), cursors reset
  * to 0 whenever the node changes, jittered backoff and a node switch after any failure. It keeps
  * each app's last good instance list: an error, a registry restart or an all-WAITING app never
@@ -124,7 +124,7 @@ export class Poller {
     while (this.#wanted()) {
       const node = this.#nodes.current()
       if (node.key !== this.#lastNode) {
-        this.#cursors.clear() // cursors are node-local (PROTOCOL.md §2.6)
+        this.#cursors.clear() // cursors are node-local (docs/protocol.md)
         this.#lastNode = node.key
       }
       const appids = [INFRA_APPID, ...[...this.#listeners.keys()].filter((a) => a !== INFRA_APPID)]

@@ -1,5 +1,5 @@
 /**
- * One registered instance (PROTOCOL.md §3.1–§3.3, §7.1): the first register (retried with
+ * One registered instance (docs/protocol.md–§3.3, §7.1): the first register (retried with
  * backoff while nodes fail), then a renew every interval; a renew answered -404 registers
  * again; failures are reported and retried sooner, never dropped. `cancel()` stops the loop and
  * deregisters. Identity (zone, env, region, hostname) comes from the client, as in the Go SDK.
@@ -31,6 +31,11 @@ export interface InstanceInput {
 export interface RegisterOptions {
   /** Stops retrying the first register; `register()` then rejects with the signal's reason. */
   signal?: AbortSignal
+  /**
+   * Gives up the first register after this long (retries included): `register()` then rejects
+   * with a DiscoveryTimeoutError whose `cause` is the last failure seen. Default: keep trying.
+   */
+  timeoutMs?: number
 }
 
 /** What a registration needs from its client. */

@@ -29,3 +29,25 @@ export function sleep(timers: Timers, ms: number, signal?: AbortSignal): Promise
     signal?.addEventListener('abort', done, { once: true })
   })
 }
+
+/**
+ * A signal that aborts when `outer` does (with its reason) or after `ms` (with `reason()`), and
+ * `clear` to stop the timer once it is no longer needed.
+ */
+export function deadlineSignal(
+  timers: Timers,
+  ms: number,
+  outer: AbortSignal | undefined,
+  reason: () => unknown
+): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController()
+  const forward = () => controller.abort(outer?.reason)
+  if (outer?.aborted) forward()
+  outer?.addEventListener('abort', forward, { once: true })
+  const handle = timers.setTimeout(() => controller.abort(reason()), ms)
+  const clear = () => {
+    timers.clearTimeout(handle)
+    outer?.removeEventListener('abort', forward)
+  }
+  return { signal: controller.signal, clear }
+}

@@ -183,6 +183,22 @@ export function expectOk(answer: EnvelopeAnswer): EnvelopeAnswer {
   return answer
 }
 
+/** Decode an answer's data; a shape error becomes a DiscoveryResponseError. */
+export function decodeData<T>(
+  answer: EnvelopeAnswer,
+  decode: (data: NonNullable<EnvelopeAnswer['body']['data']>) => T
+): T {
+  const data = answer.body.data
+  try {
+    if (data === undefined || data === null) throw new Error('no data')
+    return decode(data)
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause)
+    const problem = `code ${ECODE.OK} with unreadable data (${why})`
+    throw new DiscoveryResponseError(answer.request, problem, { cause })
+  }
+}
+
 /**
  * Rejects with the reason once `signal` aborts. A request must end by its deadline, and Node's
  * fetch can leave a body read pending forever when it is aborted midway (nodejs/node#56917): a

@@ -1,6 +1,6 @@
 /**
  * Registry answers → SDK values: the envelope, instances, application views and node lists,
- * read from int64-exact JSON (PROTOCOL.md §1.7, §2.2, §2.4). As strict on types as the Go SDK
+ * read from int64-exact JSON (docs/protocol.md). As strict on types as the Go SDK
  * (timestamps are integers, metadata values strings); any mismatch throws WireError, which the
  * transport turns into a DiscoveryResponseError.
  */
@@ -89,6 +89,33 @@ export function decodeNodes(value: Int64Json): NodeStatus[] {
     const status = o.status
     if (typeof status !== 'number') throw new WireError('node: no "status"')
     return { addr: readString(o.addr, 'addr'), status, zone: readString(o.zone, 'zone') }
+  })
+}
+
+/** One change in an app's history (`GET /discovery/history`, not in the reference). */
+export interface HistoryEntry {
+  /** When, in ms since the epoch (the registry's clock). */
+  atMs: number
+  /** `register`, `renew` (by another token than the registrant's), `cancel`, `set`, `evict`. */
+  op: string
+  zone: string
+  hostname: string
+  /** `token:<tid>`, `auth-off`, or for evictions `lease` / `session`. */
+  actor: string
+}
+
+/** `history` data, newest first. */
+export function decodeHistory(value: Int64Json): HistoryEntry[] {
+  if (value === null) return []
+  return readArray(value, 'history').map((e) => {
+    const o = readObject(e, 'history entry')
+    return {
+      atMs: Number(readInt64(o.at_ms, 'at_ms')),
+      op: readString(o.op, 'op'),
+      zone: readString(o.zone, 'zone'),
+      hostname: readString(o.hostname, 'hostname'),
+      actor: readString(o.actor, 'actor'),
+    }
   })
 }
 

@@ -1,5 +1,5 @@
 /**
- * Business codes of the discovery protocol (PROTOCOL.md §1.6) and the one mapping from a
+ * Business codes of the discovery protocol (docs/protocol.md) and the one mapping from a
  * registry failure to a code (errorToEcode) and to a whole reply (errorReply). No other
  * module turns a RegistryError into wire output.
  */

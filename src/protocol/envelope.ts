@@ -1,5 +1,5 @@
 /**
- * Response envelopes as JSON text (PROTOCOL.md §1.4). The normal envelope is
+ * Response envelopes as JSON text (docs/protocol.md). The normal envelope is
  * `{code, message, ttl, data?}` in that order; the "map" envelope of polls has no ttl.
  * `data` is passed as already-encoded JSON text so int64 values stay exact.
  */

@@ -1,5 +1,5 @@
 /**
- * A lenient form decoder (PROTOCOL.md §1.2): `&`-separated pairs, `+` as space, a pair with a
+ * A lenient form decoder (docs/protocol.md): `&`-separated pairs, `+` as space, a pair with a
  * bad percent-escape dropped, unencoded reserved characters accepted (brpc sends them), empty
  * values dropped. Repeated names keep every value in order.
  */

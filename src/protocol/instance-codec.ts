@@ -1,5 +1,5 @@
 /**
- * Instance and application view → wire JSON text (PROTOCOL.md §2.2, §2.4). Hand-built strings:
+ * Instance and application view → wire JSON text (docs/protocol.md). Hand-built strings:
  * the key order is the reference's, timestamps are exact int64 digits, and metadata values are
  * always strings, under sorted keys. Encoding a 10,000-instance app is the hot path of fetch and poll.
  */

@@ -1,7 +1,7 @@
 /**
  * JSON that keeps int64 values exact. `stringify` writes bigint as bare digits; `parse` reads
  * integers beyond Number.MAX_SAFE_INTEGER as bigint. Hand-written because JSON.rawJSON and
- * reviver source access are missing on Node 20, which the SDK supports (PROTOCOL.md §1.7).
+ * reviver source access are missing on Node 20, which the SDK supports (docs/protocol.md).
  */
 
 /** Serialise like JSON.stringify, except that bigint values become bare integer literals. */

@@ -1,6 +1,6 @@
 /**
  * Explicit limits on what one request may carry. Anything beyond gets code -400 with a
- * message naming the field, and changes nothing. Documented in README "Limits".
+ * message naming the field, and changes nothing. Documented in docs/configuration.md "Limits".
  */
 export const LIMITS = {
   /** Request body (form) size. */

@@ -1,5 +1,5 @@
 /**
- * Request parameters → typed inputs (PROTOCOL.md §1.2, §3). Lenient where clients differ
+ * Request parameters → typed inputs (docs/protocol.md). Lenient where clients differ
  * (repeated keys, comma-joined lists, ignored extras), strict where data would be lost
  * (numbers out of range, bad metadata), and bounded by LIMITS. Every failure names its field.
  */

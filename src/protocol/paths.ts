@@ -1,4 +1,4 @@
-/** The discovery routes (PROTOCOL.md §3). */
+/** The discovery routes (docs/protocol.md). */
 export const PATHS = {
   register: '/discovery/register',
   renew: '/discovery/renew',
@@ -16,7 +16,7 @@ export const PATHS = {
   session: '/discovery/session',
 } as const
 
-/** The reserved application that describes the registry itself (PROTOCOL.md §6.6, §7.1). */
+/** The reserved application that describes the registry itself (docs/protocol.md). */
 export const INFRA_APPID = 'infra.discovery'
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Self-preservation ("guard"), per application. Counts renews as upstream registry/guard.go
- * does (PROTOCOL.md §4.7), but pauses eviction only for a correlated loss: many instances of a
+ * does (docs/protocol.md), but pauses eviction only for a correlated loss: many instances of a
  * large enough app going silent together, which looks like a network event rather than deaths.
  * Upstream's rule alone (renews under 85 % of expected) also fires when the one instance of a
  * small app dies, which then stays listed for an hour. Pure: every method takes `nowMs`.
@@ -68,16 +68,22 @@ export class Guard {
       this.#expected = RENEWS_PER_WINDOW * instanceCount
       this.#lastReset = nowMs
     }
-    // both counts: the expectation outlives evictions, the instance count outlives cancels
-    const size = Math.min(this.#expected / RENEWS_PER_WINDOW, instanceCount)
-    if (size < GUARD_MIN_INSTANCES) return false
-    if (this.#renewsLastWindow < 0 && alive === 0) return true // nothing known yet
-    const renews = Math.max(0, this.#renewsLastWindow) + alive * RENEWS_PER_WINDOW
-    const lost = this.#expected - renews
-    return (
-      renews < Math.floor(this.#expected * GUARD_RATIO) &&
-      lost >= GUARD_MIN_LOST * RENEWS_PER_WINDOW
-    )
+    return decide(this.#expected, this.#renewsLastWindow, instanceCount, alive).protecting
+  }
+
+  /**
+   * What `protecting` would decide now, and on which figures, without moving the window or
+   * the expectation: for the console and /metrics, which must not change what they show.
+   */
+  status(nowMs: number, instanceCount: number, alive = 0): GuardStatus {
+    const elapsed = Math.floor((nowMs - this.#windowStart) / this.#windowMs)
+    const lastWindow =
+      elapsed <= 0 ? this.#renewsLastWindow : elapsed === 1 ? this.#renewsThisWindow : 0
+    const expected =
+      nowMs - this.#lastReset >= EXPECTATION_RESET_MS
+        ? RENEWS_PER_WINDOW * instanceCount
+        : this.#expected
+    return decide(expected, lastWindow, instanceCount, alive)
   }
 
   /** When the current window ends: protection is re-evaluated then. */
@@ -93,6 +99,41 @@ export class Guard {
     this.#renewsThisWindow = 0
     this.#windowStart += elapsed * this.#windowMs
   }
+}
+
+/** The guard's figures for one window, as the console and /metrics show them (Eureka-style). */
+export interface GuardStatus {
+  /**
+   * Renews counted in the last full window, instances held by a heartbeating session counting
+   * as renewing as often as expected; null before the first full window.
+   */
+  renews: number | null
+  /** Renews expected per window: two per instance, reset from the instance count every 15 min. */
+  expected: number
+  /** Whether eviction would pause now (self-preservation). */
+  protecting: boolean
+}
+
+/**
+ * The rule itself: paused when the app has at least GUARD_MIN_INSTANCES and the last window's
+ * renews fell both under 85 % of `expected` and short of it by GUARD_MIN_LOST instances' worth.
+ */
+function decide(
+  expected: number,
+  renewsLastWindow: number,
+  instanceCount: number,
+  alive: number
+): GuardStatus {
+  const known = renewsLastWindow >= 0 || alive > 0
+  const renews = known ? Math.max(0, renewsLastWindow) + alive * RENEWS_PER_WINDOW : null
+  // both counts: the expectation outlives evictions, the instance count outlives cancels
+  const size = Math.min(expected / RENEWS_PER_WINDOW, instanceCount)
+  if (size < GUARD_MIN_INSTANCES) return { renews, expected, protecting: false }
+  if (renews === null) return { renews, expected, protecting: true } // nothing known yet
+  const lost = expected - renews
+  const protecting =
+    renews < Math.floor(expected * GUARD_RATIO) && lost >= GUARD_MIN_LOST * RENEWS_PER_WINDOW
+  return { renews, expected, protecting }
 }
 
 /** Upstream's per-scan cap: never evict more than 15 % of the instances at once (at least 1). */

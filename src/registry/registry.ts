@@ -7,7 +7,7 @@
  */
 import { ByteBudget } from './byte-budget.ts'
 import { msToNs, NanoClock, nextAfter, nsToMs } from './clock.ts'
-import { evictionCap, Guard } from './guard.ts'
+import { evictionCap, Guard, type GuardStatus } from './guard.ts'
 import {
   type AppView,
   type CancelInput,
@@ -338,6 +338,16 @@ export class Registry {
     for (const instance of evicted) this.#remove(instance)
     this.#advance(this.#stamps.stamp(nowMs), nowMs)
     return evicted
+  }
+
+  /**
+   * Self-preservation as the next scan would see it (`heldByLiveSessions` as for evictExpired),
+   * read-only; `protecting` is false whenever self-preservation is off.
+   */
+  guardStatus(nowMs: number, heldByLiveSessions = 0): GuardStatus & { enabled: boolean } {
+    const status = this.#guard.status(nowMs, this.#size, heldByLiveSessions)
+    const enabled = this.#options.selfPreservation
+    return { ...status, protecting: enabled && status.protecting, enabled }
   }
 
   /**

@@ -10,6 +10,7 @@ import { encodeInstance, instanceAnswerBytes } from '../protocol/instance-codec.
 import { LIMITS } from '../protocol/limits.ts'
 import type { Reply } from '../protocol/reply.ts'
 import type { Clock } from '../registry/clock.ts'
+import type { GuardStatus } from '../registry/guard.ts'
 import type {
   CancelInput,
   Instance,
@@ -258,6 +259,24 @@ export class AppRegistry {
   /** Every instance as encoded JSON, unfiltered, metadata `null` when none (fetch/all). */
   all(): string[] {
     return this.#registry.all().map((i) => encodeInstance(i, 'null'))
+  }
+
+  /** Every instance as stored, for the console and /metrics (app-report.ts); changes nothing. */
+  instances(): Instance[] {
+    return this.#registry.all()
+  }
+
+  /**
+   * Self-preservation as the next alarm would see it, read-only: connected sessions that
+   * heartbeat within the guard's window (`lastSeen`, as for `alarm`) count as renewing.
+   */
+  guardStatus(lastSeen: ReadonlyMap<string, number>): GuardStatus & { enabled: boolean } {
+    const now = this.#clock.now()
+    let alive = 0
+    for (const [session, seen] of lastSeen) {
+      if (now - seen < 2 * this.#renewIntervalMs) alive += this.#sessions.countOf(session)
+    }
+    return this.#registry.guardStatus(now, alive)
   }
 
   /** When the alarm should next fire (ms, clock time); undefined = no alarm needed. */

@@ -26,6 +26,11 @@ export class CatalogObject extends DurableObject<Env> {
     this.ctx.storage.sql.exec('DELETE FROM apps WHERE appid = ? AND env = ?', appid, env)
   }
 
+  /** How many apps are listed: a cheap call that proves the catalog answers (GET /health). */
+  async count(): Promise<number> {
+    return this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM apps').one().n
+  }
+
   async apps(): Promise<AppRef[]> {
     return this.ctx.storage.sql
       .exec<{ appid: string; env: string }>('SELECT appid, env FROM apps ORDER BY appid, env')

@@ -1,5 +1,5 @@
 /**
- * How long a held poll may wait (PROTOCOL.md §5.4): the configured hold, shortened by the
+ * How long a held poll may wait (docs/protocol.md): the configured hold, shortened by the
  * caller's `x1-bmspy-timeout` (milliseconds; the reference subtracts 20 from values above 20).
  * A caller with no time left (0 or less) is answered at once; an empty or unreadable header is
  * ignored, as the reference ignores it.

@@ -1,8 +1,8 @@
 /**
  * The Durable Object for one application (appid + env): lifecycle and I/O only. It builds the
- * store (SQLite), the AppRegistry (every write sequence, platform-free) and the held polls,
- * forwards RPC calls, arms the lease alarm and calls the catalog. No registry rule and no
- * error mapping lives here.
+ * store (SQLite), the AppRegistry (every write sequence, platform-free), the held polls and the
+ * sessions, forwards RPC calls and socket events, keeps the lease alarm (lease-alarm.ts) and
+ * calls the catalog. No registry rule and no error mapping lives here.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { replyBody } from '../protocol/reply.ts'
@@ -14,9 +14,12 @@ import type {
   SetInput,
   SnapshotQuery,
 } from '../registry/model.ts'
+import { AppCounters, countingStore } from './app-counters.ts'
 import { AppRegistry } from './app-registry.ts'
+import { type AppReport, appReport, type InstanceFilter } from './app-report.ts'
 import type { AppChange } from './change-log.ts'
 import { parseConfig } from './config.ts'
+import { LeaseAlarm } from './lease-alarm.ts'
 import type { HistoryEntry } from './registry-store.ts'
 import { catalogOf } from './registry-stub.ts'
 import { SESSIONS_PER_APP, Sessions } from './sessions.ts'
@@ -29,18 +32,25 @@ export class RegistryObject extends DurableObject<Env> {
   readonly #sessions: Sessions
   /** Log each event handler's start (LOG_WAKES=on): the bench counts object wake-ups. */
   readonly #logWakes: boolean
-  /** Alarms are never set closer together than this (each one is a billed request). */
-  readonly #alarmGapMs: number
-  /** The alarm time as last set (ms, object clock); undefined = not read yet. */
-  #armedAt: number | null | undefined
+  readonly #alarm: LeaseAlarm
+  /** Changes since this object started, for /metrics (app-counters.ts). */
+  readonly #counters = new AppCounters()
+  readonly #startedMs: number
+  readonly #renewIntervalMs: number
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     // from the object's own bindings: cheap, and no module-level config to keep in step
     const config = parseConfig(env)
-    this.#alarmGapMs = Math.min(1000, config.evictAfterMs / 10)
+    this.#alarm = new LeaseAlarm(
+      ctx.storage,
+      () => this.now(),
+      Math.min(1000, config.evictAfterMs / 10)
+    )
+    this.#startedMs = this.now()
+    this.#renewIntervalMs = config.renewIntervalMs
     this.#registry = new AppRegistry({
-      store: new SqlStore(ctx.storage.sql),
+      store: countingStore(new SqlStore(ctx.storage.sql), this.#counters),
       clock: { now: () => this.now() },
       config,
       announce: (change) => this.#announced(change),
@@ -65,7 +75,7 @@ export class RegistryObject extends DurableObject<Env> {
     // a lease are noticed by the alarm (which may otherwise sleep SESSION_CHECK_SECONDS).
     ctx.blockConcurrencyWhile(async () => {
       if (this.#registry.sessionsAbsent(this.#sessions.connected()))
-        await this.#armBy(this.now() + config.evictAfterMs)
+        await this.#alarm.by(this.now() + config.evictAfterMs)
     })
   }
 
@@ -113,6 +123,29 @@ export class RegistryObject extends DurableObject<Env> {
     return this.#registry.all()
   }
 
+  /**
+   * The app's figures for the console and /metrics (app-report.ts), with at most `limit` of
+   * the instances that pass `filter`. `app` names the app when the object does not know it
+   * yet (an object woken for a report of an app that never registered). Changes nothing.
+   */
+  report(app: { appid: string; env: string }, filter: InstanceFilter, limit: number): AppReport {
+    return appReport(
+      this.#registry,
+      {
+        app: this.#registry.app ?? app,
+        lastSeen: this.#sessions.lastSeen(),
+        heldPolls: this.#waiters.held,
+        sessions: this.#sessions.connected().size,
+        counts: this.#counters.snapshot(),
+        startedMs: this.#startedMs,
+        nowMs: this.now(),
+        windowMs: 2 * this.#renewIntervalMs,
+      },
+      filter,
+      limit
+    )
+  }
+
   /** WebSocket upgrades from the Worker: sessions (sessions.ts) and held polls (waiters.ts). */
   override async fetch(request: Request): Promise<Response> {
     this.#wake('fetch')
@@ -126,8 +159,15 @@ export class RegistryObject extends DurableObject<Env> {
     await this.#sessions.message(ws, message)
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     this.#wake('close')
+    // Answer the client's close frame: the runtime does not for a hibernatable socket, and a
+    // client then waits for the connection to drop (Node's ws: 10 s, so Ctrl-C hung that long).
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code)
+    } catch {
+      // already closed (or a code that cannot be sent back): nothing to answer
+    }
     await this.#socketGone(ws)
   }
 
@@ -142,9 +182,9 @@ export class RegistryObject extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     this.#wake('alarm')
-    this.#armedAt = null
+    this.#alarm.fired()
     await this.#registry.alarm(this.#sessions.lastSeen())
-    await this.#syncAlarm()
+    await this.#alarm.sync(this.#registry.nextWakeMs())
   }
 
   /** Most sessions the app accepts (sessions.ts). The test subclass lowers it. */
@@ -164,7 +204,7 @@ export class RegistryObject extends DurableObject<Env> {
 
   /** A socket closed: a session's instances may now wait out their grace time. */
   async #socketGone(ws: WebSocket): Promise<void> {
-    if (this.#sessions.closed(ws)) await this.#syncAlarm()
+    if (this.#sessions.closed(ws)) await this.#alarm.sync(this.#registry.nextWakeMs())
   }
 
   #wake(event: string): void {
@@ -179,43 +219,10 @@ export class RegistryObject extends DurableObject<Env> {
     this.#waiters.notify()
     this.#sessions.push(change)
     try {
-      await this.#syncAlarm()
+      await this.#alarm.sync(this.#registry.nextWakeMs())
     } catch (error) {
-      this.#armedAt = undefined // not known any more: read it again next time
+      this.#alarm.forget()
       throw error
     }
-  }
-
-  /** Make the alarm fire by `at` (ms, object clock). */
-  async #armBy(at: number): Promise<void> {
-    const armedAt = await this.#alarmTime()
-    if (armedAt !== null && armedAt <= at) return
-    await this.ctx.storage.setAlarm(at - (this.now() - Date.now()))
-    this.#armedAt = at
-  }
-
-  /** One alarm at the next wake-up; only moved earlier between alarms, never on renew. */
-  async #syncAlarm(): Promise<void> {
-    const now = this.now()
-    const next = this.#registry.nextWakeMs()
-    const armedAt = await this.#alarmTime()
-    if (next === undefined) {
-      if (armedAt !== null) await this.ctx.storage.deleteAlarm()
-      this.#armedAt = null
-      return
-    }
-    if (armedAt !== null && armedAt <= next) return
-    const at = Math.max(next, now + this.#alarmGapMs)
-    await this.ctx.storage.setAlarm(at - (now - Date.now()))
-    this.#armedAt = at
-  }
-
-  /** The alarm time as set (ms, object clock; null = none), read once per wake-up. */
-  async #alarmTime(): Promise<number | null> {
-    if (this.#armedAt === undefined) {
-      const real = await this.ctx.storage.getAlarm()
-      this.#armedAt = real === null ? null : real + (this.now() - Date.now())
-    }
-    return this.#armedAt
   }
 }

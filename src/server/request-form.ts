@@ -1,5 +1,5 @@
 /**
- * A request's parameters as one multi-map (PROTOCOL.md §1.2): for a form body, body values
+ * A request's parameters as one multi-map (docs/protocol.md): for a form body, body values
  * first, then the query string's; for multipart, the query's first. The body is read with a
  * hard size cap, so a large or endless body cannot exhaust memory; a body past it is read on
  * and dropped (body-drain.ts), and one the client broke off is -400, not a fault of ours.

@@ -1,5 +1,5 @@
 /**
- * HTTP status policy (PROTOCOL.md §1.5): every protocol outcome is HTTP 200 with a JSON body;
+ * HTTP status policy (docs/protocol.md): every protocol outcome is HTTP 200 with a JSON body;
  * only an unknown path (404), a wrong method (405) or an access refusal (401, 403, 429) is not.
  * Every Response the Worker builds itself comes from here (`Reply` is protocol's outcome type).
  */

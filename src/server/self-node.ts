@@ -1,7 +1,7 @@
 /**
  * The registry describing itself: its nodes (`/discovery/nodes`) and the `infra.discovery`
  * application, served for every env a client asks (the Go SDK blocks until it sees one in its
- * own env, PROTOCOL.md §7.1). Built from ZONE, REGION, ENV, NODES and HOSTNAME; without NODES,
+ * own env, docs/protocol.md). Built from ZONE, REGION, ENV, NODES and HOSTNAME; without NODES,
  * the node is the address the request was sent to; without HOSTNAME, a node's hostname is its
  * address.
  */

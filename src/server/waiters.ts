@@ -71,6 +71,11 @@ export class Waiters {
     })
   }
 
+  /** How many polls hold a socket on this app now (for /metrics and the console). */
+  get held(): number {
+    return this.#ctx.getWebSockets(WAITER_TAG).length
+  }
+
   /**
    * The app changed: push the new view to every waiter whose zone still exists. Waiters are
    * found by their zone's tag, and each zone's message is built once for all its sockets.

@@ -1,5 +1,5 @@
 /**
- * Auth through the real worker and objects (README "Security"): a smoke of Bearer tokens and
+ * Auth through the real worker and objects (docs/security.md): a smoke of Bearer tokens and
  * refusals, the path-token form exactly as the Go SDK sends it (with a real held poll), the
  * history the registry object records, the real rate-limiting bindings, and start-up refusal
  * of a limit without a limiter. Every other auth rule is tested in Node in

@@ -1,5 +1,5 @@
 /**
- * PROTOCOL.md §10 items that need the reference's 30 s hold: 8 (a poll at the current cursor
+ * Checklist items (docs/protocol.md) that need the reference's 30 s hold: 8 (a poll at the current cursor
  * blocks for more than 5 s), 50 and 57 (-304 after 30 s) and 61 (x1-bmspy-timeout shortens the
  * hold). One registry with the default POLL_HOLD_SECONDS; the tests run concurrently, so the
  * file takes about one hold.

@@ -1,5 +1,5 @@
 /**
- * PROTOCOL.md §10 items 47–49, 51–56, 58–60 (poll, polls) and 62–64 (nodes, self-registration),
+ * Checklist items (docs/protocol.md) 47–49, 51–56, 58–60 (poll, polls) and 62–64 (nodes, self-registration),
  * black-box over HTTP, speaking like the Go SDK: repeated appid/latest_timestamp, cursors echoed
  * as the exact digits received. The registry holds polls for HOLD_MS; the reference's 30 s hold
  * (items 50, 57), item 8 and item 61 are in conformance-long-hold.test.ts.

@@ -1,5 +1,5 @@
 /**
- * PROTOCOL.md §10 items 33–46 (fetch, fetchs, fetch/all, set), black-box over HTTP against
+ * Checklist items (docs/protocol.md) 33–46 (fetch, fetchs, fetch/all, set), black-box over HTTP against
  * the built worker, speaking like the Go SDK (see discovery-client.ts).
  */
 import { describe, expect, it } from 'vitest'

@@ -1,5 +1,5 @@
 /**
- * PROTOCOL.md §10 items 1–7 and 9–32 (transport, envelope, register, renew, cancel), black-box
+ * Checklist items (docs/protocol.md) 1–7 and 9–32 (transport, envelope, register, renew, cancel), black-box
  * over HTTP against the built worker, speaking like the Go SDK (see discovery-client.ts).
  * Item 8 needs a hold longer than 5 s and lives in conformance-long-hold.test.ts.
  */

@@ -1,5 +1,6 @@
 // Build once for every end-to-end test file: the worker bundle (dist/index.js) and the client
-// SDK and CLI (dist/client/), exactly as `npm run build` does for users.
+// SDK and CLI (packages/client/dist/, which examples/ import as `edge-discovery-client` through
+// the workspace link), exactly as `npm run build` does for users.
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 

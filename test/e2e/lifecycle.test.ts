@@ -1,7 +1,7 @@
 /**
  * Client lifecycles over HTTP: a consumer's held polls woken by a provider's register, state
  * surviving a restart (Durable Object SQLite on disk), and the Go SDK's start-up session
- * (PROTOCOL.md §7.1): polls for infra.discovery at cursor 0, then at the echoed cursor.
+ * (docs/protocol.md): polls for infra.discovery at cursor 0, then at the echoed cursor.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

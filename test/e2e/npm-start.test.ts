@@ -15,7 +15,7 @@ import { Discovery } from '../support/discovery-client.ts'
 import { freePort } from '../support/sdk-helpers.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const CLI = `${ROOT}dist/client/client/cli.js`
+const CLI = `${ROOT}packages/client/dist/client/cli.js`
 
 interface Started {
   child: ChildProcess
@@ -112,7 +112,7 @@ describe('npm start', () => {
     }
   })
 
-  it('evicts the session instance of a CLI killed with SIGKILL after the grace time; CLIs reconnect after a restart and keep theirs', async () => {
+  it('evicts the session instance of a CLI killed with SIGKILL after the grace time, and only that one', async () => {
     const port = await freePort()
     const state = mkdtempSync(join(tmpdir(), 'npm-start-'))
     stateDirs.push(state)
@@ -120,7 +120,7 @@ describe('npm start', () => {
     const d = new Discovery(`http://127.0.0.1:${port}`)
     const listed = async (hostname: string) =>
       (await d.fetch('demo.kill', { status: 3 })).text.includes(`"hostname":"${hostname}"`)
-    let server = npmStart(args)
+    const server = npmStart(args)
     const clients: Started[] = []
     try {
       await ready(port)
@@ -129,18 +129,6 @@ describe('npm start', () => {
       clients.push(victim, survivor)
       await waitFor('both CLIs to register over sessions', () =>
         [victim, survivor].every((c) => c.output().includes('kept alive by a session'))
-      )
-      // a restart of the registry drops every socket: the CLIs reconnect and keep their instances
-      await stop(server)
-      server = npmStart(args)
-      await ready(port)
-      // each CLI, reconnected, registers again; unchanged, that only claims its instance back
-      const claimed = (hostname: string) =>
-        server.output().includes(`"hostname":"${hostname}","actor":"auth-off","outcome":"claimed"`)
-      await waitFor(
-        'both CLIs to reconnect',
-        () => claimed('victim') && claimed('survivor'),
-        40_000
       )
       expect(await listed('survivor')).toBe(true)
       victim.child.kill('SIGKILL') // no cancel, no close frame: the socket just breaks
@@ -154,7 +142,7 @@ describe('npm start', () => {
       for (const c of clients) c.child.kill('SIGKILL')
       await stop(server)
     }
-  })
+  }, 60_000)
 
   it('refuses to start with a bad variable and names it', async () => {
     const port = await freePort()

@@ -39,7 +39,7 @@ const fast = {
 }
 
 /** The compiled SDK (client/, protocol/, registry/), built once by the e2e global setup. */
-const sdkDir = join(ROOT, 'dist', 'client')
+const sdkDir = join(ROOT, 'packages', 'client', 'dist')
 let site: StaticOrigin // the page's origin
 let browser: Browser
 const pages: WatchedPage[] = []

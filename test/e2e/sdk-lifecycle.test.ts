@@ -19,7 +19,7 @@ import { freePort, record, SHORT_LEASE_VARS, sdkClients } from '../support/sdk-h
 const LEASE_MS = 2000
 /** How long a closed session's instances wait for it to come back (SESSION_GRACE_SECONDS). */
 const GRACE_MS = 1000
-const CLI = fileURLToPath(new URL('../../dist/client/client/cli.js', import.meta.url))
+const CLI = fileURLToPath(new URL('../../packages/client/dist/client/cli.js', import.meta.url))
 
 const nextApp = appids('demo.sdk')
 const { clientFor, closeAll } = sdkClients()

@@ -14,7 +14,7 @@ import type {
 } from '../../src/registry/model.ts'
 import type { RegistryOptions } from '../../src/registry/registry.ts'
 
-/** The upstream constants (PROTOCOL.md §4.6). */
+/** The upstream constants (docs/protocol.md). */
 export const REGISTRY_OPTIONS: RegistryOptions = {
   evictAfterMs: 90_000,
   renewIntervalMs: 30_000,

@@ -1,5 +1,5 @@
 /**
- * What the PROTOCOL.md §10 conformance files share: one registry per file with a client that
+ * What the conformance files (the checklist in docs/protocol.md) share: one registry per file with a client that
  * speaks to it, fresh appids, and the exact envelopes the files compare answers with.
  */
 import { afterAll, beforeAll } from 'vitest'

@@ -1,6 +1,6 @@
 /**
  * A black-box HTTP client for the end-to-end tests that talks like the reference Go SDK
- * (PROTOCOL.md §7.1): POST bodies form-urlencoded with keys sorted alphabetically, lists as
+ * (docs/protocol.md): POST bodies form-urlencoded with keys sorted alphabetically, lists as
  * repeated keys (`addrs=a&addrs=b`), GET query strings built the same way, and int64 values
  * (timestamps) kept exact: bodies are parsed with the int64-aware parser, never JSON.parse.
  */
@@ -43,7 +43,7 @@ export interface RequestParts extends RequestOptions {
   body?: BodyInit
 }
 
-/** The instance keys in the reference's order (PROTOCOL.md §2.2). */
+/** The instance keys in the reference's order (docs/protocol.md). */
 export const INSTANCE_KEYS = [
   'region',
   'zone',
@@ -147,7 +147,7 @@ export class Discovery {
   }
 
   /**
-   * Register; defaults are `R(h)` of PROTOCOL.md §10 (zone sh001, env dev, status 1, one
+   * Register; defaults are `R(h)` of the checklist in docs/protocol.md (zone sh001, env dev, status 1, one
    * address) plus region and version as the SDK sends them. A param set to undefined is omitted.
    */
   register(appid: string, hostname: string, params: Params = {}): Promise<HttpAnswer> {

@@ -14,7 +14,9 @@ import type {
   SetInput,
   SnapshotQuery,
 } from '../../src/registry/model.ts'
+import { AppCounters, countingStore } from '../../src/server/app-counters.ts'
 import { AppRegistry } from '../../src/server/app-registry.ts'
+import { type AppReport, appReport, type InstanceFilter } from '../../src/server/app-report.ts'
 import type { AppRef, CatalogObject } from '../../src/server/catalog-object.ts'
 import type { Config } from '../../src/server/config.ts'
 import { MemoryStore } from '../../src/server/memory-store.ts'
@@ -24,19 +26,21 @@ import type { HistoryEntry } from '../../src/server/registry-store.ts'
 /** The registry object's RPC surface that the Worker uses, plus the stub's `fetch`. */
 type RegistryRpc = Pick<
   RegistryObject,
-  'register' | 'renew' | 'cancel' | 'set' | 'snapshot' | 'history' | 'all'
+  'register' | 'renew' | 'cancel' | 'set' | 'snapshot' | 'history' | 'all' | 'report'
 > & {
   fetch(url: string, init?: RequestInit): Promise<Response>
 }
-type CatalogRpc = Pick<CatalogObject, 'add' | 'remove' | 'apps' | 'epoch'>
+type CatalogRpc = Pick<CatalogObject, 'add' | 'remove' | 'apps' | 'epoch' | 'count'>
 
 /** One application's fake registry object: the object's RPC shell over AppRegistry. */
 export class FakeRegistryObject implements RegistryRpc {
   readonly #registry: AppRegistry
+  readonly #counters = new AppCounters()
+  readonly #startedMs = Date.now()
 
   constructor(catalog: FakeCatalogObject, appBytes?: number) {
     this.#registry = new AppRegistry({
-      store: new MemoryStore(),
+      store: countingStore(new MemoryStore(), this.#counters),
       clock: { now: () => Date.now() },
       config: {
         evictAfterMs: 90_000,
@@ -79,6 +83,25 @@ export class FakeRegistryObject implements RegistryRpc {
     return this.#registry.all()
   }
 
+  /** As the object's: no sockets here, so no sessions and no held polls. */
+  report(app: { appid: string; env: string }, filter: InstanceFilter, limit: number): AppReport {
+    return appReport(
+      this.#registry,
+      {
+        app: this.#registry.app ?? app,
+        lastSeen: new Map(),
+        heldPolls: 0,
+        sessions: 0,
+        counts: this.#counters.snapshot(),
+        startedMs: this.#startedMs,
+        nowMs: Date.now(),
+        windowMs: 60_000,
+      },
+      filter,
+      limit
+    )
+  }
+
   /** The last upgrade the Worker forwarded (a held poll's watch, or a session). */
   lastFetch: Request | undefined
 
@@ -103,6 +126,10 @@ export class FakeCatalogObject implements CatalogRpc {
 
   async remove(appid: string, env: string): Promise<void> {
     this.listed({ appid, env }, false)
+  }
+
+  async count(): Promise<number> {
+    return this.#apps.size
   }
 
   async apps(): Promise<AppRef[]> {

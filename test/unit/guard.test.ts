@@ -22,7 +22,7 @@ function renew(guard: Guard, times: number, atMs: number): void {
 }
 
 describe('Guard.protecting', () => {
-  it('uses the thresholds the README documents', () => {
+  it('uses the thresholds docs/operations.md documents', () => {
     expect([GUARD_RATIO, GUARD_MIN_INSTANCES, GUARD_MIN_LOST]).toEqual([0.85, 10, 3])
   })
 

@@ -8,7 +8,7 @@ import { parse } from '../../src/protocol/int64-json.ts'
 import { anInstance } from '../support/builders.ts'
 import { INSTANCE_KEYS } from '../support/discovery-client.ts'
 
-/** The reference's instance keys, in order (PROTOCOL.md §2.2). */
+/** The reference's instance keys, in order (docs/protocol.md). */
 const KEYS: readonly string[] = INSTANCE_KEYS
 
 const keysOf = (json: string) => [...json.matchAll(/"(\w+)":/g)].map((m) => m[1])

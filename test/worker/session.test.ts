@@ -119,6 +119,13 @@ describe('heartbeats', () => {
 })
 
 describe('when a session closes', () => {
+  it("answers the client's close frame, so the client's socket closes at once", async () => {
+    const { session } = await registered('h1')
+    session.close()
+    await waitFor(() => session.closed !== undefined, 2000)
+    expect(session.closed?.code).toBe(1000)
+  })
+
   it('its instances stay for the grace time, then are evicted as the session', async () => {
     const { appid, session } = await registered('h1')
     await closeAll(appid, [session])

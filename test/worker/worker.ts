@@ -51,8 +51,8 @@ export class TestRegistryObject extends RegistryObject {
     return closes.get(this.ctx.id.toString()) ?? 0
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
-    await super.webSocketClose(ws)
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    await super.webSocketClose(ws, code)
     const id = this.ctx.id.toString()
     closes.set(id, (closes.get(id) ?? 0) + 1)
   }

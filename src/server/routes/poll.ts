@@ -1,5 +1,5 @@
 /**
- * GET poll and polls: long polls (PROTOCOL.md §5). The Worker holds the client's request; each
+ * GET poll and polls: long polls (docs/protocol.md). The Worker holds the client's request; each
  * watched app's registry object is reached through a hibernatable WebSocket (app-watch.ts),
  * so a held poll keeps no object busy. Answer at once when any cursor is behind; otherwise on
  * the first change of any watched app, or -304 after the hold time (hold-time.ts: at once for

@@ -22,9 +22,14 @@ export const sessionRoutes = (config: Config) =>
   new Hono<AppEnv>().get(PATHS.session, async (c) => {
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
       return badRequest('upgrade', 'a session is a WebSocket: send Upgrade: websocket')
-    // WebSockets know no CORS: a page may open one to any site, so its origin is checked here
+    // WebSockets know no CORS: a page may open one to any site, so its origin is checked here.
+    // A page of the registry's own origin (the console) is always allowed.
     const origin = c.req.header('origin')
-    if (origin !== undefined && allowedOrigin(origin, config.cors) === undefined)
+    if (
+      origin !== undefined &&
+      origin !== new URL(c.req.url).origin &&
+      allowedOrigin(origin, config.cors) === undefined
+    )
       return refusalResponse(403, `origin ${origin} is not in CORS_ORIGINS`)
     const offers = (c.req.header('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim())
     if (!offers.includes(SESSION_PROTOCOL))

@@ -1,6 +1,7 @@
 /**
  * `npm run token` (scripts/token.ts) as a process: it refuses a signing secret under 32 bytes
- * with the server's own words, whether the secret comes from --secret or from TOKEN_KEYS.
+ * with the server's own words, whether the secret comes from --secret or from TOKEN_KEYS; run
+ * as docs/security.md shows it (`npm run -s token`), its output is the token alone.
  */
 import { execFile } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
@@ -39,5 +40,16 @@ describe('npm run token', () => {
     const r = await mint(['--kid', K1.kid, '--secret', K1.secret])
     expect([r.code, r.stderr]).toEqual([0, ''])
     expect(r.stdout).toMatch(/^dsc1\.k1\.[\w-]+\.[\w-]+\n$/)
+  })
+
+  it('prints the token alone through `npm run -s token`, as TOKEN=$(…) captures it', async () => {
+    const r = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      const args = ['run', '-s', 'token', '--', '--kid', K1.kid, ...CLAIMS]
+      const env = { ...process.env, TOKEN_KEYS: `${K1.kid}:${K1.secret}` }
+      execFile('npm', args, { env }, (error, stdout, stderr) =>
+        error ? reject(error) : resolve({ stdout, stderr })
+      )
+    })
+    expect(r).toEqual({ stdout: expect.stringMatching(/^dsc1\.k1\.[\w-]+\.[\w-]+\n$/), stderr: '' })
   })
 })

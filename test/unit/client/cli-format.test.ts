@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   appsTable,
+  historyTable,
   instancesTable,
   json,
   nodesTable,
@@ -39,6 +40,16 @@ describe('cli-format', () => {
     ])
     expect(nodesTable([{ addr: 'x:1', status: 1, zone: 'z' }])).toBe(
       'ADDR  STATUS  ZONE\nx:1   LOST    z'
+    )
+  })
+
+  it('prints history rows with ISO times, newest first as given', () => {
+    const entries = [
+      { atMs: 1_796_285_099_355, op: 'set', zone: 'sh001', hostname: 'h1', actor: 'token:ops' },
+    ]
+    expect(historyTable(entries)).toBe(
+      'TIME                      OP   ZONE   HOSTNAME  ACTOR\n' +
+        '2026-12-03T08:04:59.355Z  set  sh001  h1        token:ops'
     )
   })
 

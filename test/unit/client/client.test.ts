@@ -42,6 +42,18 @@ describe('DiscoveryClient.fetch', () => {
     ])
   })
 
+  it('refuses an appid that is not a string and an unknown status filter, sending nothing', async () => {
+    const { client, fetch } = withAnswer(ok(viewJson([], 1n)))
+    await expect(client.fetch(undefined as unknown as string)).rejects.toThrow(
+      'fetch: appid must be a non-empty string, got undefined'
+    )
+    await expect(client.fetch('demo.a', { status: 'UP' as 'up' })).rejects.toThrow(
+      'fetch demo.a: status must be up, waiting or all, got "UP"'
+    )
+    expect(() => client.watch([])).toThrow('watch: appids must name at least one app')
+    expect(fetch.requests).toEqual([])
+  })
+
   it('throws DiscoveryNotFoundError for an unknown app', async () => {
     const { client } = withAnswer(code(-404, 'null'))
     await expect(client.fetch('nope')).rejects.toBeInstanceOf(DiscoveryNotFoundError)

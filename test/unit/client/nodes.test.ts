@@ -22,6 +22,14 @@ describe('parseNode', () => {
     })
   })
 
+  it('reads a bare host:443 as https, unless the scheme says http', () => {
+    expect(parseNode('d.example.com:443')).toEqual({
+      url: 'https://d.example.com',
+      key: 'd.example.com:443',
+    })
+    expect(parseNode('http://d.example.com:443').url).toBe('http://d.example.com:443')
+  })
+
   it('moves a token@ user part out of the URL', () => {
     expect(parseNode('s3cret@10.0.0.1:7171')).toEqual({
       url: 'http://10.0.0.1:7171',

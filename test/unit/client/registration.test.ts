@@ -264,7 +264,7 @@ describe('DiscoveryClient.register', () => {
     await expect(
       client.register({ appid: 'demo.a', addrs: ['grpc://x:2'], hostname: 'host-2' })
     ).resolves.toBeDefined()
-    await expect(client.register({ appid: 'demo.b', addrs: [] })).rejects.toThrow(/no addrs/)
+    await expect(client.register({ appid: 'demo.b', addrs: [] })).rejects.toThrow(/addrs must be/)
     const noZone = createDiscoveryClient({
       nodes: 'a:1',
       env: 'dev',

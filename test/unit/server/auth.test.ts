@@ -1,5 +1,5 @@
 /**
- * Auth over HTTP, in Node (README "Security"): every refusal path, cross-app and cross-env
+ * Auth over HTTP, in Node (docs/security.md): every refusal path, cross-app and cross-env
  * attempts, expired, tampered, wrong-key and revoked tokens, key rotation, the credential forms
  * header-less clients use (path and Basic), public reads, admin for fetch/all and history, rate
  * limits with fake limiters, and a generated stream of forged credentials that never yields a

@@ -37,8 +37,9 @@ describe('routing', () => {
       expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8')
       if (method !== 'HEAD') expect(r.text).toBe('404 page not found')
     }
+    // `/` is the console's (console.test.ts)
     for (const path of [
-      '/',
+      '/index.html',
       '/discovery',
       '/discovery/',
       '/discovery/fetch/',

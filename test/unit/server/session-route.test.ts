@@ -87,6 +87,21 @@ describe('GET /discovery/session', () => {
     expect(forwarded(none.env)).toBeDefined()
   })
 
+  it("allows a page of the registry's own origin (its console) whatever CORS_ORIGINS says", async () => {
+    for (const vars of [{}, { CORS_ORIGINS: 'https://console.example' }]) {
+      const { call, env } = testApp(vars)
+      const own = await call(PATH, { headers: { ...UPGRADE, origin: 'http://127.0.0.1:7171' } })
+      expect(own.status, JSON.stringify(vars)).not.toBe(403)
+      expect(forwarded(env)).toBeDefined()
+      // the same host on another port or scheme is another origin
+      for (const origin of ['http://127.0.0.1:7172', 'https://127.0.0.1:7171']) {
+        const other = testApp(vars)
+        const refused = await other.call(PATH, { headers: { ...UPGRADE, origin } })
+        expect(refused.status, origin).toBe(403)
+      }
+    }
+  })
+
   it('picks a session id when the client gives none', async () => {
     const { call, env } = testApp()
     await call('/discovery/session?appid=demo.a&env=dev', { headers: UPGRADE })
