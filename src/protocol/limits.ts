@@ -6,6 +6,12 @@ export const LIMITS = {
   /** Request body (form) size. */
   bodyBytes: 64 * 1024,
   /**
+   * A body the registry does not take (past bodyBytes, or on a route that reads none) is still
+   * read and dropped up to this size before the answer, so the answer leaves on a connection
+   * that stays usable; past it the connection is dropped.
+   */
+  drainBytes: 1024 * 1024,
+  /**
    * appid, env, zone, region, in UTF-8 bytes: they end up in socket tags and object names,
    * which the runtime measures in bytes (a tag holds 256).
    */

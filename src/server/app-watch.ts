@@ -1,11 +1,12 @@
 /**
  * One app's part of a held poll, Worker side: the app's registry object answers at once (the
  * client is behind, or no socket is spared for it) or holds a WebSocket (see waiters.ts for
- * the messages). `state` settles with the first message; `change` with the first pushed view;
- * `close()` ends it. A socket that cannot open or dies behaves as "unchanged, never changes",
- * so a registry reset turns into a -304, never a 500.
+ * the messages). `state` is the app as the poll found it; `change` settles with the first
+ * pushed view; `close()` ends it. A socket that cannot open or dies behaves as "unchanged,
+ * never changes", so a registry reset turns into a -304, never a 500.
  */
 import { type Holder, holderHeaders } from './holder.ts'
+import { WATCH_STATE_HEADER } from './waiters.ts'
 
 /** What the app looked like when the poll arrived (`refused`: no poll may be held for it). */
 export type WatchState =
@@ -15,7 +16,7 @@ export type WatchState =
   | { kind: 'refused'; message: string }
 
 export interface AppWatch {
-  readonly state: Promise<WatchState>
+  readonly state: WatchState
   /** Settles with the view pushed on the app's next change (or at once if already changed). */
   readonly change: Promise<string>
   /** Whether close() still has a socket to close. */
@@ -27,7 +28,7 @@ const never = new Promise<never>(() => {})
 
 /** A watch whose outcome is known without any socket (infra.discovery, refusals). */
 export const fixedWatch = (state: WatchState): AppWatch => ({
-  state: Promise.resolve(state),
+  state,
   change: state.kind === 'changed' ? Promise.resolve(state.view) : never,
   open: false,
   close() {},
@@ -59,40 +60,25 @@ export async function openWatch(
   const ws = response.webSocket
   if (!ws) return fixedWatch(await answered(response))
   ws.accept()
-  let settleState: (state: WatchState) => void = () => {}
+  const state: WatchState =
+    response.headers.get(WATCH_STATE_HEADER) === 'm' ? { kind: 'missing' } : { kind: 'unchanged' }
   let settleChange: (view: string) => void = () => {}
-  const state = new Promise<WatchState>((resolve) => {
-    settleState = resolve
-  })
   const change = new Promise<string>((resolve) => {
     settleChange = resolve
   })
-  let first = true
   // The object closes the socket right after a change, and the runtime answers that close
   // frame itself (web_socket_auto_reply_to_close): a second close from here would only cost
   // the object a close event per socket. So close() acts only on a socket still open.
   let closed = false
   ws.addEventListener('message', (event) => {
     const text = typeof event.data === 'string' ? event.data : ''
-    const view = text.startsWith('c') ? text.slice(1) : undefined
-    if (first) {
-      first = false
-      settleState(
-        view !== undefined
-          ? { kind: 'changed', view }
-          : text === 'm'
-            ? { kind: 'missing' }
-            : { kind: 'unchanged' }
-      )
-    }
-    if (view !== undefined) {
-      closed = true
-      settleChange(view)
-    }
+    if (!text.startsWith('c')) return
+    closed = true
+    settleChange(text.slice(1))
   })
+  // a socket that dies leaves the poll unchanged: the hold ends it
   const gone = () => {
     closed = true
-    settleState({ kind: 'unchanged' })
   }
   ws.addEventListener('close', gone)
   ws.addEventListener('error', gone)

@@ -1,9 +1,9 @@
 /**
  * The Worker's HTTP app, built by `createApp` from a configuration and the rate limiters: the
- * operator routes (console, health, metrics), the middleware pipeline (CORS, the reference's
- * 404/405, who is calling, rate limits), the discovery routes, and -500 for anything unexpected
- * (never an HTTP 500). Routes on the cleaned path (clean-path.ts). Free of `cloudflare:*`
- * imports, so tests build it in Node.
+ * operator routes (console, health, metrics), the middleware pipeline (unread bodies drained,
+ * CORS, the reference's 404/405, who is calling, rate limits), the discovery routes, and -500
+ * for anything unexpected (never an HTTP 500). Routes on the cleaned path (clean-path.ts). Free
+ * of `cloudflare:*` imports, so tests build it in Node.
  */
 import { Hono, type MiddlewareHandler } from 'hono'
 import type { AppEnv } from './app-env.ts'
@@ -12,6 +12,7 @@ import type { AuthConfig, Config } from './config.ts'
 import { consoleRoutes } from './console/routes.tsx'
 import { authenticate, noSigningKey, openAccess } from './middleware/authenticate.ts'
 import { cors } from './middleware/cors.ts'
+import { drainBody } from './middleware/drain-body.ts'
 import { knownPaths } from './middleware/known-paths.ts'
 import { limitByAddress, limitByToken } from './middleware/rate-limit.ts'
 import { serverError } from './middleware/server-error.ts'
@@ -43,7 +44,7 @@ export function createApp({ config, limiters }: AppOptions) {
     .route('/', healthRoutes(config, limitAddress))
     .route('/', metricsRoutes(access))
     .route('/', consoleRoutes(config, access, limitAddress))
-  app.use(cors(config.cors), knownPaths(), ...access)
+  app.use(drainBody(), cors(config.cors), knownPaths(), ...access)
   app
     .route('/', writeRoutes(config))
     .route('/', readRoutes(config))

@@ -1,12 +1,14 @@
 /**
  * A request's parameters as one multi-map (docs/protocol.md): for a form body, body values
  * first, then the query string's; for multipart, the query's first. The body is read with a
- * hard size cap, so a large or endless body cannot exhaust memory.
+ * hard size cap, so a large or endless body cannot exhaust memory; a body past it is read on
+ * and dropped (body-drain.ts), and one the client broke off is -400, not a fault of ours.
  */
 import { decodeForm, type Form } from '../protocol/form.ts'
 import { LIMITS } from '../protocol/limits.ts'
 import type { ParamError } from '../protocol/params.ts'
 import { err, ok, type Result } from '../registry/result.ts'
+import { readToEnd } from './body-drain.ts'
 
 const tooLarge = (): Result<Form, ParamError> =>
   err({ field: 'body', message: `body: larger than ${LIMITS.bodyBytes} bytes` })
@@ -36,7 +38,12 @@ export async function postForm(request: Request): Promise<Result<Form, ParamErro
   // A declared length (and no chunked encoding) frames the body: the runtime reads no more, so
   // it is read in one call. Only a body of unknown length is read piece by piece against the cap.
   const framed = length !== null && declared >= 0 && !request.headers.has('transfer-encoding')
-  const body = framed ? new Uint8Array(await request.arrayBuffer()) : await readCapped(request)
+  let body: Uint8Array | undefined
+  try {
+    body = framed ? new Uint8Array(await request.arrayBuffer()) : await readCapped(request)
+  } catch {
+    return err({ field: 'body', message: 'body: the connection ended before the whole body' })
+  }
   if (body === undefined || body.byteLength > LIMITS.bodyBytes) return tooLarge()
   const query = queryOf(request.url)
   if (type.startsWith('multipart/form-data')) {
@@ -64,22 +71,18 @@ export async function postForm(request: Request): Promise<Result<Form, ParamErro
   return ok(decodeForm(query, form))
 }
 
-/** The whole body, or undefined once it passes the limit. */
+/** The whole body, or undefined when it passes the limit (the rest is read and dropped). */
 async function readCapped(request: Request): Promise<Uint8Array | undefined> {
   if (!request.body) return new Uint8Array()
   const chunks: Uint8Array[] = []
   let size = 0
-  const reader = request.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > LIMITS.bodyBytes) {
-      await reader.cancel()
-      return undefined
-    }
-    chunks.push(value)
-  }
+  const ended = await readToEnd(request.body.getReader(), (chunk) => {
+    size += chunk.byteLength
+    if (size > LIMITS.bodyBytes) return false
+    chunks.push(chunk)
+    return true
+  })
+  if (!ended || size > LIMITS.bodyBytes) return undefined
   const body = new Uint8Array(size)
   let at = 0
   for (const chunk of chunks) {

@@ -9,8 +9,10 @@
  * in the watcher's zone); `m` or `u` (app or zone missing / unchanged, and no socket to spare:
  * the app holds its most polls, the Worker holds the poll without one); 429 with the reason
  * when the caller's token or address holds its most polls (socket-quota.ts).
- * Socket messages: `m` (missing) or `u` (unchanged) at once, then `c<view JSON>` on the next
- * change, after which the object closes the socket: one poll takes one answer.
+ * With a socket, the 101 answer's `x-watch-state` header says `m` or `u`, and the socket's one
+ * message is `c<view JSON>` on the next change, after which the object closes it: one poll
+ * takes one answer. (The state travels in the header, not as a first message: a message costs
+ * both sides an event on every poll, and most polls end without a change.)
  */
 import { holderFrom } from './holder.ts'
 import type { SnapshotCache } from './snapshot-cache.ts'
@@ -23,6 +25,8 @@ const UP_ONLY = 1
 const ZONE_TAG = 'z:'
 /** On every held poll's socket: sessions share the object, and are counted apart. */
 const WAITER_TAG = 'w'
+/** The 101 answer's header that carries the app's state when the poll arrived (`m` or `u`). */
+export const WATCH_STATE_HEADER = 'x-watch-state'
 
 export class Waiters {
   readonly #ctx: DurableObjectState
@@ -60,8 +64,11 @@ export class Waiters {
     const { 0: client, 1: server } = new WebSocketPair()
     this.#ctx.acceptWebSocket(server, [...quota.tags, ZONE_TAG + zone])
     this.#quota.added(quota.tags)
-    server.send(state)
-    return new Response(null, { status: 101, webSocket: client })
+    return new Response(null, {
+      status: 101,
+      webSocket: client,
+      headers: { [WATCH_STATE_HEADER]: state },
+    })
   }
 
   /** How many polls hold a socket on this app now (for /metrics and the console). */

@@ -4,21 +4,21 @@
  * aims at keys of real instances, so an accidental acceptance shows as a change in fetch/all.
  * Properties: never a 5xx (nor a -500 envelope), every 200 is JSON with an integer code,
  * invalid requests answer -400 with a message, wrong methods answer 405, and the registry is
- * byte-for-byte unchanged after every request. The generators and the sending are in
- * test/support/fuzz/; this file holds the registry, the expectations and the checks.
+ * byte-for-byte unchanged after every request. The generators are in scripts/shared/malformed/
+ * (the stress stream uses them too), the sending in test/support/fuzz/; this file holds the
+ * registry, the expectations and the checks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
-import { Discovery } from '../support/discovery-client.ts'
-import { malformedStream } from '../support/fuzz/malformed-arbitraries.ts'
+import { malformedStream } from '../../scripts/shared/malformed/arbitraries.ts'
 import {
-  type AnswerOrReset,
   APPS,
   describeRequest,
   KNOWN,
   type Malformed,
-  send,
-} from '../support/fuzz/malformed-request.ts'
+} from '../../scripts/shared/malformed/request.ts'
+import { Discovery } from '../support/discovery-client.ts'
+import { type AnswerOrReset, send } from '../support/fuzz/malformed-send.ts'
 
 const RUNS = 500
 

@@ -148,4 +148,31 @@ describe('polls held by the Worker', () => {
       text: '{"code":-400,"message":"zone: longer than 128 bytes","ttl":1}',
     })
   })
+
+  it("say the app's state in the watch's 101 answer and send nothing before a change", async () => {
+    const appid = freshAppid()
+    await register(appid, 'h1')
+    apps.push(appid)
+    const watch = (zone: string, since: string) =>
+      stubOf(appid).fetch(`https://registry/watch?zone=${zone}&since=${since}`, {
+        headers: { Upgrade: 'websocket' },
+      })
+    const cursor = (await latest(appid)) ?? ''
+    const missing = await watch('sh999', cursor)
+    expect([missing.status, missing.headers.get('x-watch-state')]).toEqual([101, 'm'])
+    missing.webSocket?.accept()
+    missing.webSocket?.close()
+    const held = await watch('sh001', cursor)
+    expect([held.status, held.headers.get('x-watch-state')]).toEqual([101, 'u'])
+    const ws = held.webSocket as WebSocket
+    const messages: string[] = []
+    ws.accept()
+    ws.addEventListener('message', (event) => messages.push(String(event.data)))
+    await socketsReach(appid, 1)
+    await get(`nodes`) // a round trip: a message sent on accept would have arrived by now
+    expect(messages).toEqual([])
+    await register(appid, 'h2')
+    await waitFor(() => messages.length === 1)
+    expect(messages[0]).toMatch(/^c\{"instances":\{"sh001":\[/)
+  })
 })

@@ -2,9 +2,9 @@
  * GET poll and polls: long polls (docs/protocol.md). The Worker holds the client's request; each
  * watched app's registry object is reached through a hibernatable WebSocket (app-watch.ts),
  * so a held poll keeps no object busy. Answer at once when any cursor is behind; otherwise on
- * the first change of any watched app, or -304 after the hold time, the client's
- * `x1-bmspy-timeout` or its disconnect, whichever comes first. Every socket is closed on the
- * way out.
+ * the first change of any watched app, or -304 after the hold time (hold-time.ts: at once for
+ * a caller with no time left) or the client's disconnect, whichever comes first. The hold also
+ * bounds opening the watches. Every socket is closed on the way out.
  */
 import { type Context, type Handler, Hono } from 'hono'
 import { ECODE } from '../../protocol/ecode.ts'
@@ -16,20 +16,11 @@ import type { AppEnv } from '../app-env.ts'
 import { type Caller, infraView } from '../app-view.ts'
 import { type AppWatch, fixedWatch, openWatch, type WatchState } from '../app-watch.ts'
 import type { Config } from '../config.ts'
+import { holdMs } from '../hold-time.ts'
 import { holderOf } from '../holder.ts'
 import { registryFor } from '../registry-stub.ts'
 import { queryForm } from '../request-form.ts'
 import { badRequestResponse, jsonResponse, refusalResponse } from '../responses.ts'
-
-/** The reference subtracts this from the caller's x1-bmspy-timeout (docs/protocol.md). */
-const BMSPY_MARGIN_MS = 20
-
-/** How long this request may hold: the configured hold, or less if the caller says so. */
-function holdMs(request: Request, pollHoldMs: number): number {
-  const header = Number(request.headers.get('x1-bmspy-timeout') ?? '')
-  if (!Number.isFinite(header) || header <= 0) return pollHoldMs
-  return Math.min(pollHoldMs, header > BMSPY_MARGIN_MS ? header - BMSPY_MARGIN_MS : header)
-}
 
 /** One app's watch (infra.discovery is answered from configuration). */
 async function watchOne(
@@ -81,14 +72,11 @@ async function watchAll(
   return new Map(entries)
 }
 
-/** Resolves with undefined when the hold ends or the client goes away. */
-function holdEnds(
-  request: Request,
-  pollHoldMs: number
-): { ended: Promise<undefined>; cancel: () => void } {
+/** Resolves with undefined after `ms`, or when the client goes away. */
+function holdEnds(request: Request, ms: number): { ended: Promise<undefined>; cancel: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined
   const ended = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, holdMs(request, pollHoldMs), undefined)
+    timer = setTimeout(resolve, ms, undefined)
     request.signal?.addEventListener('abort', () => resolve(undefined))
   })
   return {
@@ -147,22 +135,32 @@ function pollRoute(config: Config, strict: boolean, answer: Held): Handler<AppEn
       config.auth
     )
     if (denied) return denied
-    const hold = holdEnds(request, config.pollHoldMs)
+    const ms = holdMs(request.headers.get('x1-bmspy-timeout'), config.pollHoldMs)
+    const hold = holdEnds(request, ms)
     const caller = { url: c.req.url, access, request }
-    const watches = await watchAll(c.env, config, caller, input.value)
+    const opening = watchAll(c.env, config, caller, input.value)
+    // The hold bounds the opening too (objects slow to answer must not stretch a poll past
+    // it), but for a caller with no time left, who still gets the view if it is behind.
+    const watches = await (ms === 0 ? opening : Promise.race([opening, hold.ended]))
+    if (!watches) {
+      hold.cancel()
+      closeWhenOpen(opening, executionCtx(c))
+      return jsonResponse(envelope(ECODE.NOT_MODIFIED))
+    }
     try {
-      const states = await Promise.race([
-        Promise.all([...watches].map(async ([appid, w]) => [appid, await w.state] as const)),
-        hold.ended,
-      ])
-      if (!states) return jsonResponse(envelope(ECODE.NOT_MODIFIED))
-      const byApp = new Map(states)
-      return await answer(watches, byApp, hold.ended, refusedHold(byApp, input.value.env))
+      const states = new Map([...watches].map(([appid, w]) => [appid, w.state]))
+      return await answer(watches, states, hold.ended, refusedHold(states, input.value.env))
     } finally {
       hold.cancel()
       closeAfterAnswer(watches, executionCtx(c))
     }
   }
+}
+
+/** Close the watches of a poll already answered once they have opened. */
+function closeWhenOpen(opening: Promise<Map<string, AppWatch>>, ctx: WaitUntil | undefined) {
+  const closing = opening.then((watches) => closeAfterAnswer(watches, ctx))
+  ctx?.waitUntil(closing)
 }
 
 /** polls: every changed app at once, or the first app to change; unknown apps under "-404". */

@@ -108,3 +108,37 @@ describe('a watch that cannot open', () => {
     )
   })
 })
+
+describe('the hold', () => {
+  it('bounds opening the watches: an object slow to answer does not stretch the poll', async () => {
+    const { call, env } = testApp({ POLL_HOLD_SECONDS: '0.1' })
+    vi.spyOn(objectOf(env, 'demo.slow'), 'fetch').mockImplementation(
+      () => new Promise((resolve) => setTimeout(() => resolve(new Response('u')), 1000))
+    )
+    const started = performance.now()
+    const r = await call('/discovery/poll?appid=demo.slow&latest_timestamp=5&env=dev&hostname=c')
+    expect(r.text).toBe('{"code":-304,"message":"-304","ttl":1}')
+    expect(performance.now() - started).toBeLessThan(600)
+  })
+
+  it('is none for a caller with no time left: x1-bmspy-timeout 0 answers at once', async () => {
+    const { call, env } = testApp({ POLL_HOLD_SECONDS: '30' })
+    vi.spyOn(objectOf(env, 'demo.a'), 'fetch').mockResolvedValue(new Response('u'))
+    const started = performance.now()
+    const held = await call('/discovery/poll?appid=demo.a&latest_timestamp=5&env=dev&hostname=c', {
+      headers: { 'x1-bmspy-timeout': '0' },
+    })
+    expect(held.text).toBe('{"code":-304,"message":"-304","ttl":1}')
+    expect(performance.now() - started).toBeLessThan(1000)
+    // a caller that is behind still gets the view
+    const view = '{"instances":{"sh001":[]},"latest_timestamp":9}'
+    vi.spyOn(objectOf(env, 'demo.b'), 'fetch').mockResolvedValue(new Response(`c${view}`))
+    const behind = await call(
+      '/discovery/poll?appid=demo.b&latest_timestamp=0&env=dev&hostname=c',
+      {
+        headers: { 'x1-bmspy-timeout': '0' },
+      }
+    )
+    expect(behind.text).toBe(`{"code":0,"message":"0","ttl":1,"data":${view}}`)
+  })
+})

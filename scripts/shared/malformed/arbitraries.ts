@@ -17,7 +17,7 @@ import {
   READS,
   type Route,
   WRITES,
-} from './malformed-request.ts'
+} from './request.ts'
 
 const CONTROL_CHARS = ['\u0000', '\u0001', '\t', '\n', '\r', '\u001b', '\u001f', '\u007f']
 

@@ -1,12 +1,10 @@
 /**
- * The requests of the malformed-input fuzz (test/e2e/malformed.test.ts): the instances every
- * request aims at, the shape of a generated request, and sending it exactly as generated (odd
- * encodings, split form bodies, oversize bodies on a connection of their own). The generators
- * are in malformed-arbitraries.ts.
+ * The requests of the malformed-input fuzz (test/e2e/malformed.test.ts) and of the stress
+ * stream (scripts/stress/): the instances every request aims at, the shape of a generated
+ * request and its parameters' text exactly as generated (odd encodings). The generators are in
+ * arbitraries.ts; the fuzz sends with test/support/fuzz/malformed-send.ts, the stress as raw
+ * bytes (scripts/stress/raw-request.ts).
  */
-import { request as httpRequest } from 'node:http'
-import { FORM_HEADERS } from '../../../scripts/shared/discovery-text.ts'
-import type { Discovery, HttpAnswer } from '../discovery-client.ts'
 
 /** The /discovery/ routes that take parameters. */
 export type Route = 'register' | 'renew' | 'cancel' | 'set' | 'fetch' | 'fetchs' | 'poll' | 'polls'
@@ -121,117 +119,9 @@ function encode(text: string, encoding: Encoding): string {
 const pairText = (p: Param, encoding: Encoding) =>
   p.raw ? `${p.name}=${p.value}` : `${encode(p.name, encoding)}=${encode(p.value, encoding)}`
 
-const formText = (params: Param[], encoding: Encoding) =>
+/** Parameters as form text, each pair encoded as `encoding` says (raw ones as written). */
+export const formText = (params: Param[], encoding: Encoding): string =>
   params.map((p) => pairText(p, encoding)).join('&')
-
-/** An HTTP answer, or the connection reset before one arrived. */
-export type AnswerOrReset = Pick<HttpAnswer, 'status' | 'contentType' | 'text'> | { reset: string }
-
-/** Send one generated request, exactly as generated, to the registry `d` talks to. */
-export async function send(d: Discovery, request: Malformed): Promise<AnswerOrReset> {
-  const { carrier, encoding, params } = request
-  const headers: Record<string, string> = { ...request.headers }
-  let query = ''
-  let body: BodyInit | undefined
-  switch (carrier.kind) {
-    case 'query':
-      query = formText(params, encoding)
-      break
-    case 'form': {
-      const cut = carrier.split ? Math.ceil(params.length / 2) : params.length
-      body = new TextEncoder().encode(formText(params.slice(0, cut), encoding))
-      query = formText(params.slice(cut), encoding)
-      if (carrier.contentType !== '') headers['content-type'] = carrier.contentType
-      break
-    }
-    case 'multipart': {
-      const form = new FormData()
-      for (const p of params) form.append(p.name, p.value)
-      body = form
-      break
-    }
-    case 'multipart-garbage':
-      query = formText(params, encoding)
-      headers['content-type'] = carrier.contentType
-      body = carrier.body
-      break
-    case 'json':
-      headers['content-type'] = carrier.contentType
-      // without hostname, so that even a server that reads JSON bodies must refuse it
-      body = JSON.stringify(
-        Object.fromEntries(
-          params.filter((p) => p.name !== 'hostname').map((p) => [p.name, p.value])
-        )
-      )
-      break
-    case 'oversize':
-      return sendOversize(
-        d.url,
-        request.path,
-        `${formText(params, encoding)}&pad=${'x'.repeat(carrier.padBytes)}`,
-        carrier.chunked
-      )
-  }
-  const hasBody = request.method !== 'GET' && request.method !== 'HEAD'
-  return d.request(request.method, request.path, {
-    query,
-    headers,
-    body: hasBody ? body : undefined,
-    signal: AbortSignal.timeout(10_000),
-  })
-}
-
-/**
- * POST a body over the limit on a connection of its own: the server answers before reading
- * it all and then drops the connection, which must not break the next request of the test.
- */
-function sendOversize(
-  url: string,
-  path: string,
-  text: string,
-  chunked: boolean
-): Promise<AnswerOrReset> {
-  const { hostname, port } = new URL(url)
-  const bytes = Buffer.from(text)
-  const headers: Record<string, string> = { ...FORM_HEADERS }
-  if (chunked) headers['transfer-encoding'] = 'chunked'
-  else headers['content-length'] = String(bytes.length)
-  return new Promise((resolve) => {
-    const req = httpRequest(
-      { hostname, port, path, method: 'POST', headers, agent: false, timeout: 10_000 },
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => {
-          body += chunk
-        })
-        res.on('end', () => {
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type'] ?? ''),
-            text: body,
-          })
-        })
-        res.on('error', (error) => resolve({ reset: String(error) }))
-      }
-    )
-    req.on('error', (error) => resolve({ reset: String(error) }))
-    req.on('timeout', () => req.destroy(new Error('timed out')))
-    let at = 0
-    const pump = () => {
-      while (at < bytes.length) {
-        const ok = req.write(bytes.subarray(at, at + 8_192))
-        at += 8_192
-        if (!ok) {
-          req.once('drain', pump)
-          return
-        }
-      }
-      req.end()
-    }
-    pump()
-  })
-}
 
 /** The request as text for a failure report (long values cut). */
 export function describeRequest(r: Malformed): string {
