@@ -1,20 +1,25 @@
 /** The client SDK runs inside the Workers runtime too: a Worker can register and watch. */
 import { runDurableObjectAlarm } from 'cloudflare:test'
 import { expect, it } from 'vitest'
-import { createDiscoveryClient } from '../../src/client/index.ts'
+import { createDiscoveryClient, type DiscoveryClientOptions } from '../../src/client/index.ts'
 import { freshAppid, stubOf, worker } from './support.ts'
 
-it('registers, fetches and watches from inside workerd', async () => {
-  const appid = freshAppid()
-  const client = createDiscoveryClient({
+/** A client in this Worker that reaches the registry through the Worker's own fetch. */
+function inWorkerClient(options: Pick<DiscoveryClientOptions, 'transport' | 'webSocket'>) {
+  return createDiscoveryClient({
     nodes: ['127.0.0.1:7171'],
     env: 'dev',
     zone: 'sh001',
     hostname: 'in-worker',
     fetch: (input, init) => worker.fetch(input as string, init as RequestInit),
-    // over HTTP here; the test below goes over a session
-    transport: 'http',
+    ...options,
   })
+}
+
+it('registers, fetches and watches from inside workerd', async () => {
+  const appid = freshAppid()
+  // over HTTP here; the test below goes over a session
+  const client = inWorkerClient({ transport: 'http' })
   try {
     const registration = await client.register({ appid, addrs: ['grpc://10.0.0.9:9000'] })
     const snapshot = await client.fetch(appid)
@@ -75,15 +80,7 @@ class FetchedWebSocket {
 
 it('registers and watches over a session from inside workerd', async () => {
   const appid = freshAppid()
-  const client = createDiscoveryClient({
-    nodes: ['127.0.0.1:7171'],
-    env: 'dev',
-    zone: 'sh001',
-    hostname: 'in-worker',
-    fetch: (input, init) => worker.fetch(input as string, init as RequestInit),
-    webSocket: FetchedWebSocket,
-    transport: 'session',
-  })
+  const client = inWorkerClient({ webSocket: FetchedWebSocket, transport: 'session' })
   try {
     const registration = await client.register({ appid, addrs: ['grpc://10.0.0.9:9000'] })
     expect(registration.transport).toBe('session')
