@@ -62,6 +62,7 @@ const getWithBody: fc.Arbitrary<RawRequest> = fc
       headers,
       body,
       label: `GET ${t.path} with a ${body.length}-byte body${t.held ? ', held' : ''}`,
+      kind: 'get-body',
     }
   })
 
@@ -95,6 +96,7 @@ const truncated: fc.Arbitrary<RawRequest> = fc
       body,
       truncateAt: Math.floor(body.length * part),
       label: `POST ${w.path}, ${isChunked ? 'chunked' : 'framed'} body cut at ${Math.round(part * 100)}%`,
+      kind: 'truncated',
     }
   })
 
@@ -122,6 +124,7 @@ const repeated: fc.Arbitrary<RawRequest> = fc
       headers: [['content-type', FORM]],
       body,
       label: `POST ${w.path}, ${field} ${times} times${asList ? ' in one list' : ''}${inQuery ? ' in the query' : ''} (${body.length + target.length} bytes)`,
+      kind: 'repeated',
     }
   })
 
@@ -140,6 +143,7 @@ const huge: fc.Arbitrary<RawRequest> = fc
       headers: [['content-type', FORM]],
       body,
       label: `POST ${w.path}, ${field} of ${size} bytes`,
+      kind: 'huge',
     }
   })
 
@@ -165,6 +169,7 @@ const wrongType: fc.Arbitrary<RawRequest> = fc
     headers: [['content-type', type]],
     body: Buffer.from(query(w.pairs)),
     label: `POST ${w.path} as ${type.slice(0, 40)}`,
+    kind: 'wrong-type',
   }))
 
 /** A poll whose body is a whole form, answered at once by `x1-bmspy-timeout: 0`. */
@@ -184,6 +189,7 @@ const heldPollWithForm: fc.Arbitrary<RawRequest> = known.map((k) => ({
   ],
   body: Buffer.from(formText([{ name: 'appid', value: k.appid }], 'component')),
   label: `GET ${PATHS.poll} held, x1-bmspy-timeout 0, with a form body`,
+  kind: 'held-poll-body',
 }))
 
 /** Every fault, mixed. */

@@ -35,13 +35,17 @@ export interface Failure {
 
 export interface StreamResult {
   sent: number
+  /** Requests by kind (RawRequest.kind). */
+  sentByKind: Map<string, number>
   seconds: number
   /** By HTTP status, `reset` (no answer, connection failed) or `timeout`. */
   statuses: Map<string, number>
   /** JSON answers by envelope code. */
   codes: Map<string, number>
-  /** HTTP 5xx and -500 answers (the count, and the first few). */
+  /** HTTP 5xx and -500 answers. */
   serverErrors: number
+  /** Server errors by the kind of request that got them (RawRequest.kind). */
+  serverErrorsByKind: Map<string, number>
   /** Resets and timeouts, but for resets of requests that may get one (mayReset). */
   lost: number
   samples: Failure[]
@@ -79,10 +83,12 @@ export async function runStream(options: StreamOptions): Promise<StreamResult> {
   const deadline = started + options.seconds * 1000
   const result: StreamResult = {
     sent: 0,
+    sentByKind: new Map(),
     seconds: 0,
     statuses: new Map(),
     codes: new Map(),
     serverErrors: 0,
+    serverErrorsByKind: new Map(),
     lost: 0,
     samples: [],
   }
@@ -97,6 +103,7 @@ export async function runStream(options: StreamOptions): Promise<StreamResult> {
   }
   const kept = new Map<string, number>()
   const record = (request: RawRequest, outcome: Outcome) => {
+    bump(result.sentByKind, request.kind)
     const failure = tally(result, request, outcome)
     if (failure === undefined || (kept.get(failure) ?? 0) >= SAMPLES_PER_KIND) return
     bump(kept, failure)
@@ -129,6 +136,7 @@ function tally(result: StreamResult, request: RawRequest, outcome: Outcome): str
   if (code !== undefined) bump(result.codes, code)
   if (outcome.status < 500 && code !== '-500') return undefined
   result.serverErrors += 1
+  bump(result.serverErrorsByKind, request.kind)
   return code === '-500' ? '-500' : '5xx'
 }
 
@@ -139,14 +147,18 @@ export function report(result: StreamResult): string {
   ]
   const share = (n: number) => `${((100 * n) / Math.max(1, result.sent)).toFixed(2)} %`
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => a[0].localeCompare(b[0]))
+  const counts = (m: Map<string, number>) =>
+    sorted(m)
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', ')
+  lines.push(`  kinds: ${counts(result.sentByKind)}`)
   for (const [status, n] of sorted(result.statuses))
     lines.push(`  status ${status.padEnd(7)} ${String(n).padStart(7)}  ${share(n)}`)
+  lines.push(`  codes: ${counts(result.codes)}`)
+  const byKind = counts(result.serverErrorsByKind)
   lines.push(
-    `  codes: ${sorted(result.codes)
-      .map(([c, n]) => `${c}: ${n}`)
-      .join(', ')}`
+    `  server errors (HTTP 5xx or -500): ${result.serverErrors}${byKind ? ` (${byKind})` : ''}`
   )
-  lines.push(`  server errors (HTTP 5xx or -500): ${result.serverErrors}`)
   lines.push(`  lost (no answer where one was due): ${result.lost}`)
   for (const { outcome, label } of result.samples) {
     const seen =

@@ -5,7 +5,7 @@
  * malformed request (scripts/shared/malformed/) or by the faults of faults.ts.
  */
 import { LIMITS } from '../../src/protocol/limits.ts'
-import { formText, type Malformed } from '../shared/malformed/request.ts'
+import { type Malformed, place } from '../shared/malformed/request.ts'
 
 export interface RawRequest {
   method: string
@@ -17,6 +17,8 @@ export interface RawRequest {
   truncateAt?: number
   /** What the request is, for a report. */
   label: string
+  /** Its family, for tallies: `fuzz` (the fuzz's own requests) or a fault of faults.ts. */
+  kind: string
 }
 
 /** Request lines longer than this may be refused by the runtime itself, before any worker. */
@@ -65,61 +67,31 @@ export function chunked(body: Buffer): Buffer {
 
 /** A generated request as the fuzz sends it (no body on GET or HEAD), as raw bytes. */
 export function fromMalformed(r: Malformed): RawRequest {
-  const { carrier, encoding, params } = r
+  const { carrier, params } = r
   const headers: [string, string][] = Object.entries(r.headers)
-  const label = `${r.method} ${r.path} [${r.defect}] ${carrier.kind}`
-  let query = ''
-  let body: Buffer | undefined
-  switch (carrier.kind) {
-    case 'query':
-      query = formText(params, encoding)
-      break
-    case 'form': {
-      const cut = carrier.split ? Math.ceil(params.length / 2) : params.length
-      body = Buffer.from(formText(params.slice(0, cut), encoding))
-      query = formText(params.slice(cut), encoding)
-      if (carrier.contentType !== '') headers.push(['content-type', carrier.contentType])
-      break
-    }
-    case 'multipart': {
-      const boundary = `----stress${params.length}x${r.defect.length}`
-      body = multipart(
-        params.map((p) => [p.name, p.value]),
-        boundary
-      )
-      headers.push(['content-type', `multipart/form-data; boundary=${boundary}`])
-      break
-    }
-    case 'multipart-garbage':
-      query = formText(params, encoding)
-      headers.push(['content-type', carrier.contentType])
-      body = Buffer.from(carrier.body)
-      break
-    case 'json':
-      headers.push(['content-type', carrier.contentType])
-      body = Buffer.from(
-        JSON.stringify(
-          Object.fromEntries(
-            params.filter((p) => p.name !== 'hostname').map((p) => [p.name, p.value])
-          )
-        )
-      )
-      break
-    case 'oversize': {
-      const text = `${formText(params, encoding)}&pad=${'x'.repeat(carrier.padBytes)}`
-      headers.push(['content-type', 'application/x-www-form-urlencoded'])
-      if (carrier.chunked) headers.push(['transfer-encoding', 'chunked'])
-      body = carrier.chunked ? chunked(Buffer.from(text)) : Buffer.from(text)
-      break
-    }
+  const placed = place(r)
+  let body: Buffer | undefined = placed.body === undefined ? undefined : Buffer.from(placed.body)
+  if (placed.contentType !== undefined) headers.push(['content-type', placed.contentType])
+  if (carrier.kind === 'multipart') {
+    const boundary = `----stress${params.length}x${r.defect.length}`
+    body = multipart(
+      params.map((p) => [p.name, p.value]),
+      boundary
+    )
+    headers.push(['content-type', `multipart/form-data; boundary=${boundary}`])
+  }
+  if (carrier.kind === 'oversize' && carrier.chunked && body) {
+    headers.push(['transfer-encoding', 'chunked'])
+    body = chunked(body)
   }
   const hasBody = r.method !== 'GET' && r.method !== 'HEAD'
   return {
     method: r.method,
-    target: withQuery(r.path, query),
+    target: withQuery(r.path, placed.query),
     headers,
     ...(hasBody && body ? { body } : {}),
-    label,
+    label: `${r.method} ${r.path} [${r.defect}] ${carrier.kind}`,
+    kind: 'fuzz',
   }
 }
 

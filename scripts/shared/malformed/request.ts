@@ -123,6 +123,53 @@ const pairText = (p: Param, encoding: Encoding) =>
 export const formText = (params: Param[], encoding: Encoding): string =>
   params.map((p) => pairText(p, encoding)).join('&')
 
+/** A generated request's parameters where its carrier puts them: the query, a body's text and type. */
+export interface Placed {
+  query: string
+  /** The body as text; none for `query`, and for `multipart`, whose body each sender builds. */
+  body?: string
+  contentType?: string
+}
+
+/** Place `r`'s parameters as its carrier says (a split form: first half in the body, rest in the query). */
+export function place(r: Malformed): Placed {
+  const { carrier, encoding, params } = r
+  switch (carrier.kind) {
+    case 'query':
+    case 'multipart':
+      return { query: carrier.kind === 'query' ? formText(params, encoding) : '' }
+    case 'form': {
+      const cut = carrier.split ? Math.ceil(params.length / 2) : params.length
+      return {
+        query: formText(params.slice(cut), encoding),
+        body: formText(params.slice(0, cut), encoding),
+        ...(carrier.contentType !== '' ? { contentType: carrier.contentType } : {}),
+      }
+    }
+    case 'multipart-garbage':
+      return {
+        query: formText(params, encoding),
+        body: carrier.body,
+        contentType: carrier.contentType,
+      }
+    case 'json': {
+      // without hostname, so that even a server that reads JSON bodies must refuse it
+      const fields = params.filter((p) => p.name !== 'hostname').map((p) => [p.name, p.value])
+      return {
+        query: '',
+        body: JSON.stringify(Object.fromEntries(fields)),
+        contentType: carrier.contentType,
+      }
+    }
+    case 'oversize':
+      return {
+        query: '',
+        body: `${formText(params, encoding)}&pad=${'x'.repeat(carrier.padBytes)}`,
+        contentType: 'application/x-www-form-urlencoded',
+      }
+  }
+}
+
 /** The request as text for a failure report (long values cut). */
 export function describeRequest(r: Malformed): string {
   const cut = (s: string) => (s.length > 120 ? `${s.slice(0, 120)}…(${s.length} chars)` : s)

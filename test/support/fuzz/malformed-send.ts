@@ -5,7 +5,7 @@
  */
 import { request as httpRequest } from 'node:http'
 import { FORM_HEADERS } from '../../../scripts/shared/discovery-text.ts'
-import { formText, type Malformed } from '../../../scripts/shared/malformed/request.ts'
+import { type Malformed, place } from '../../../scripts/shared/malformed/request.ts'
 import type { Discovery, HttpAnswer } from '../discovery-client.ts'
 
 /** An HTTP answer, or the connection reset before one arrived. */
@@ -13,52 +13,23 @@ export type AnswerOrReset = Pick<HttpAnswer, 'status' | 'contentType' | 'text'> 
 
 /** Send one generated request, exactly as generated, to the registry `d` talks to. */
 export async function send(d: Discovery, request: Malformed): Promise<AnswerOrReset> {
-  const { carrier, encoding, params } = request
+  const { carrier } = request
+  const placed = place(request)
+  if (carrier.kind === 'oversize')
+    return sendOversize(d.url, request.path, placed.body ?? '', carrier.chunked)
   const headers: Record<string, string> = { ...request.headers }
-  let query = ''
-  let body: BodyInit | undefined
-  switch (carrier.kind) {
-    case 'query':
-      query = formText(params, encoding)
-      break
-    case 'form': {
-      const cut = carrier.split ? Math.ceil(params.length / 2) : params.length
-      body = new TextEncoder().encode(formText(params.slice(0, cut), encoding))
-      query = formText(params.slice(cut), encoding)
-      if (carrier.contentType !== '') headers['content-type'] = carrier.contentType
-      break
-    }
-    case 'multipart': {
-      const form = new FormData()
-      for (const p of params) form.append(p.name, p.value)
-      body = form
-      break
-    }
-    case 'multipart-garbage':
-      query = formText(params, encoding)
-      headers['content-type'] = carrier.contentType
-      body = carrier.body
-      break
-    case 'json':
-      headers['content-type'] = carrier.contentType
-      // without hostname, so that even a server that reads JSON bodies must refuse it
-      body = JSON.stringify(
-        Object.fromEntries(
-          params.filter((p) => p.name !== 'hostname').map((p) => [p.name, p.value])
-        )
-      )
-      break
-    case 'oversize':
-      return sendOversize(
-        d.url,
-        request.path,
-        `${formText(params, encoding)}&pad=${'x'.repeat(carrier.padBytes)}`,
-        carrier.chunked
-      )
+  if (placed.contentType !== undefined) headers['content-type'] = placed.contentType
+  // bytes, not a string, so that fetch adds no text/plain type to a form sent without one
+  let body: BodyInit | undefined =
+    placed.body === undefined ? undefined : new TextEncoder().encode(placed.body)
+  if (carrier.kind === 'multipart') {
+    const form = new FormData()
+    for (const p of request.params) form.append(p.name, p.value)
+    body = form
   }
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD'
   return d.request(request.method, request.path, {
-    query,
+    query: placed.query,
     headers,
     body: hasBody ? body : undefined,
     signal: AbortSignal.timeout(10_000),
