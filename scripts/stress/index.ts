@@ -6,7 +6,7 @@
  * when any answer was a 5xx or -500, or a request got no answer where one was due.
  */
 import { parseArgs } from 'node:util'
-import { registerKnown, report, runStream } from './malformed-stream.ts'
+import { report, runStream } from './malformed-stream.ts'
 
 const USAGE = `npm run stress -- URL [--count 50000] [--concurrency 32] [--seconds 900] [--seed 1]
 
@@ -42,7 +42,6 @@ const options = {
   seconds: number('seconds', values.seconds),
   seed: number('seed', values.seed),
 }
-await registerKnown(options.url)
 const started = performance.now()
 const result = await runStream({
   ...options,

@@ -61,8 +61,11 @@ const streamArb: fc.Arbitrary<RawRequest> = fc.oneof(
   { weight: 3, arbitrary: faultArb }
 )
 
+/** How often the stream registers KNOWN again, well within their 90 s lease. */
+const KEEP_ALIVE_MS = 30_000
+
 /** Register the instances every generated request aims at (idempotent). */
-export async function registerKnown(url: string): Promise<void> {
+async function registerKnown(url: string): Promise<void> {
   for (const k of KNOWN) {
     const params = new URLSearchParams({ ...k, addrs: k.addrs.join(','), version: 'v1' })
     const response = await fetch(`${url}${PATHS.register}`, {
@@ -77,7 +80,24 @@ export async function registerKnown(url: string): Promise<void> {
 
 const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1)
 
+/**
+ * Send the stream. KNOWN is registered first and again every 30 s while it runs: an app whose
+ * instances expired would hold its polls for the server's whole hold (30 s under npm start).
+ */
 export async function runStream(options: StreamOptions): Promise<StreamResult> {
+  await registerKnown(options.url)
+  const keepAlive = setInterval(
+    () => void registerKnown(options.url).catch(() => {}),
+    KEEP_ALIVE_MS
+  )
+  try {
+    return await sendStream(options)
+  } finally {
+    clearInterval(keepAlive)
+  }
+}
+
+async function sendStream(options: StreamOptions): Promise<StreamResult> {
   const { hostname, port } = new URL(options.url)
   const started = performance.now()
   const deadline = started + options.seconds * 1000
