@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { build } from './build.ts'
+import { build } from '../shared/build-worker.ts'
 import { fetchHostnames } from './client.ts'
 import { ASSUMED, type CostModel, costModel, costs } from './cost.ts'
 import {

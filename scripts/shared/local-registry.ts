@@ -5,6 +5,7 @@
  * Kept under scripts/shared so that the tests and the benchmark share it with no scripts → test import.
  */
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Miniflare } from 'miniflare'
 
@@ -13,10 +14,17 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export interface LocalRegistryOptions {
   /** Variables to override (strings, as wrangler passes them). */
   vars?: Record<string, string>
-  /** Directory for Durable Object state; omitted = in memory, gone on stop. */
+  /**
+   * Directory for state, laid out as wrangler dev lays out its `--persist-to` (so `npm start`
+   * and `npm run dev` share `.wrangler/state`); omitted = in memory, gone on stop.
+   */
   persistDir?: string
+  /** Address to listen on; default 127.0.0.1. */
+  ip?: string
   /** Port to listen on; 0 (default) = any free port. */
   port?: number
+  /** The bundled worker; default dist/index.js. */
+  scriptPath?: string
   /** Rate limits per binding (requests per 60 s); default: wrangler.toml's. */
   ratelimits?: Record<string, number>
 }
@@ -31,12 +39,14 @@ export interface LocalRegistry {
 
 /** The settings of wrangler.toml that Miniflare needs (a tiny reader for this one file). */
 export function readWranglerToml(): {
+  name: string
   compatibilityDate: string
   compatibilityFlags: string[]
   vars: Record<string, string>
   ratelimits: Record<string, number>
 } {
   const text = readFileSync(`${ROOT}wrangler.toml`, 'utf8')
+  const name = /^name\s*=\s*"([^"]+)"/m.exec(text)?.[1] ?? ''
   const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(text)?.[1] ?? ''
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? ''
   const varsSection = text.split(/^\[vars\]\s*$/m)[1]?.split(/^\[/m)[0] ?? ''
@@ -49,6 +59,7 @@ export function readWranglerToml(): {
     )
   )
   return {
+    name,
     compatibilityDate,
     compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? ''),
     vars,
@@ -60,10 +71,12 @@ export function readWranglerToml(): {
 export async function startRegistry(options: LocalRegistryOptions = {}): Promise<LocalRegistry> {
   const toml = readWranglerToml()
   const mf = new Miniflare({
-    host: '127.0.0.1',
+    host: options.ip ?? '127.0.0.1',
     port: options.port ?? 0,
+    // the name keys the objects' state files, as under wrangler dev
+    name: toml.name,
     modules: true,
-    scriptPath: `${ROOT}dist/index.js`,
+    scriptPath: options.scriptPath ?? `${ROOT}dist/index.js`,
     compatibilityDate: toml.compatibilityDate,
     compatibilityFlags: toml.compatibilityFlags,
     durableObjects: {
@@ -78,7 +91,9 @@ export async function startRegistry(options: LocalRegistryOptions = {}): Promise
         { simple: { limit, period: 60 } },
       ])
     ),
-    durableObjectsPersist: options.persistDir ?? false,
+    ...(options.persistDir
+      ? { defaultPersistRoot: join(options.persistDir, 'v3'), durableObjectsPersist: true }
+      : { durableObjectsPersist: false }),
   })
   const ready = await mf.ready
   const url = ready.origin

@@ -1,7 +1,7 @@
 /**
- * `npm start` as an operator runs it (wrangler dev, not Miniflare directly): arguments pass
- * through to wrangler (`--port`, `--var`), state survives a stop and start, and a bad variable
- * stops the worker with a message that names it.
+ * `npm start` as an operator runs it (scripts/start.ts: the bundled worker served by Miniflare):
+ * it takes `--port`, `--var` and `--persist-to`, state survives a stop and start, and a bad
+ * variable stops it with a message that names the variable.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'

@@ -1,0 +1,25 @@
+/**
+ * npm start's variables (scripts/start.ts): `--var NAME:VALUE` splits at the first colon, as
+ * wrangler's does, and .dev.vars is read as wrangler reads it.
+ */
+import { describe, expect, it } from 'vitest'
+import { parseDevVars, parseVar } from '../../scripts/start.ts'
+
+describe('npm start variables', () => {
+  it('splits --var at the first colon, so values may hold colons', () => {
+    expect(parseVar('ZONE:sh002')).toEqual(['ZONE', 'sh002'])
+    expect(parseVar('TOKEN_KEYS:k1:c2VjcmV0')).toEqual(['TOKEN_KEYS', 'k1:c2VjcmV0'])
+    expect(parseVar('NODES:')).toEqual(['NODES', ''])
+  })
+
+  it('refuses a --var without a name or a colon, quoting it', () => {
+    expect(() => parseVar('ZONE')).toThrow('--var must be NAME:VALUE, got "ZONE"')
+    expect(() => parseVar(':x')).toThrow('--var must be NAME:VALUE')
+  })
+
+  it('reads .dev.vars lines, with quoted values, comments and blank lines', () => {
+    const text =
+      '# local secrets\nTOKEN_KEYS="k1:abc=="\n\nAUTH = tokens\r\nZONE=\'sh003\'\nnot a line\n'
+    expect(parseDevVars(text)).toEqual({ TOKEN_KEYS: 'k1:abc==', AUTH: 'tokens', ZONE: 'sh003' })
+  })
+})
