@@ -8,7 +8,7 @@
  *   wait, per poll. WARM_POLLS are held first and kept, so the objects exist and the hold path
  *   has run before the first reading; both readings are taken once the server is idle and its
  *   resident set has stopped moving. A server that freed memory before (earlier load) would
- *   hand it back to the polls unseen, hence a fresh one per reading.
+ *   hand it back to the polls unseen, hence a fresh server for each measurement.
  */
 import { sleep } from '../shared/wait.ts'
 import { cursor, registerOne, waitIdle } from './client.ts'
