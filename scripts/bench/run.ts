@@ -105,7 +105,7 @@ export async function run(profile: Profile): Promise<Run> {
   ]
   const meter = new CpuMeter(() => [process.pid, ...servers()])
   const httpSteps = 7 + 5 * rounds + 3 * wakeRounds + reloads + 3 * profile.memoryRounds
-  const sessionSteps = 5 + 2 * rounds + 2 * wakeRounds + profile.wakeRounds10k + profile.deaths
+  const sessionSteps = 6 + 2 * rounds + 2 * wakeRounds + profile.wakeRounds10k + profile.deaths
   const progress = new Progress(httpSteps + sessionSteps, meter)
   const stopAll = () =>
     Promise.all([server?.stop(), floor?.stop(), sessionServer?.stop(), etcd?.stop()])
