@@ -18,6 +18,8 @@ export const FIGURE_KEYS = [
   'wake_p99_ms_polls_20',
   'reload_ms_10k',
   'rss_mb_10k',
+  'rss_kb_per_held_poll',
+  'rss_floor_kb_per_held_poll',
   'etcd_keepalive_rps',
   'etcd_wake_p99_ms_1000',
   'session_ping_rps',
@@ -37,7 +39,7 @@ export type FigureKey = (typeof FIGURE_KEYS)[number]
 /** Every figure; null when the run could not measure it (its notes say why). */
 export type Figures = Record<FigureKey, number | null>
 
-export type Unit = 'req/s' | 'ms' | 'MiB' | 'wakes/min' | 'USD/month'
+export type Unit = 'req/s' | 'ms' | 'MiB' | 'KiB' | 'wakes/min' | 'USD/month'
 
 export const FIGURES: Record<FigureKey, { unit: Unit; meaning: string }> = {
   baseline_rps: { unit: 'req/s', meaning: 'GET /discovery/nodes: the Worker alone, no object' },
@@ -58,6 +60,14 @@ export const FIGURES: Record<FigureKey, { unit: Unit; meaning: string }> = {
   wake_p99_ms_polls_20: { unit: 'ms', meaning: '500 held polls on 20 apps, one app changes: p99' },
   reload_ms_10k: { unit: 'ms', meaning: 'first fetch of a 10,000-instance app after a restart' },
   rss_mb_10k: { unit: 'MiB', meaning: 'workerd RSS with a 10,000-instance app + 100 apps of 100' },
+  rss_kb_per_held_poll: {
+    unit: 'KiB',
+    meaning: 'workerd RSS per held poll: 2,000 polls over 20 apps, each on its own connection',
+  },
+  rss_floor_kb_per_held_poll: {
+    unit: 'KiB',
+    meaning: 'the same on a bare Worker-to-object bridge: the runtime alone',
+  },
   etcd_keepalive_rps: {
     unit: 'req/s',
     meaning: 'etcd 3.4 lease keepalives through its HTTP/JSON gateway, as renews are sent',

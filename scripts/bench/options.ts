@@ -15,6 +15,8 @@ export interface Profile {
   wakeRounds: number
   /** Restarts for reload_ms_10k (median). */
   reloads: number
+  /** Fresh servers (and as many floors) for rss_kb_per_held_poll (median). */
+  memoryRounds: number
   /** Seconds of the idle window of idle_object_wakes_per_min (heartbeats every 30 s). */
   idleSeconds: number
   /** Rounds of session_wake_p99_ms_10000 (10,000 sessions each). */
@@ -35,6 +37,7 @@ const FULL: Profile = {
   fetchLatencyRequests: 50,
   wakeRounds: 5,
   reloads: 3,
+  memoryRounds: 3,
   idleSeconds: 120,
   wakeRounds10k: 2,
   deaths: 3,
@@ -46,6 +49,7 @@ const QUICK: Profile = {
   fetchLatencyRequests: 15,
   wakeRounds: 3,
   reloads: 1,
+  memoryRounds: 1,
   idleSeconds: 60,
   wakeRounds10k: 1,
   deaths: 1,

@@ -36,15 +36,20 @@ export function descendants(root: number): number[] {
   return found
 }
 
-/** The workerd process below `root` (the server process), or undefined. */
-export function findWorkerd(root: number): number | undefined {
-  return descendants(root).find((pid) => stat(pid)?.comm === 'workerd')
-}
+/** Every workerd process below `root`. */
+export const workerdsBelow = (root: number): number[] =>
+  descendants(root).filter((pid) => stat(pid)?.comm === 'workerd')
 
-/** Resident set size of `pid` in MiB (VmRSS of /proc/<pid>/status). */
-export function rssMb(pid: number): number {
+/** The workerd process below `root` (the server process), or undefined. */
+export const findWorkerd = (root: number): number | undefined => workerdsBelow(root)[0]
+
+/** Resident set size of `pid` in KiB (VmRSS of /proc/<pid>/status). */
+export function rssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1])
   if (!Number.isFinite(kb)) throw new Error(`no VmRSS for pid ${pid}`)
-  return kb / 1024
+  return kb
 }
+
+/** Resident set size of `pid` in MiB. */
+export const rssMb = (pid: number): number => rssKb(pid) / 1024

@@ -19,6 +19,7 @@ const DIGITS: Record<Unit, number> = {
   'req/s': 0,
   ms: 1,
   MiB: 0,
+  KiB: 1,
   'wakes/min': 1,
   'USD/month': 3,
 }
@@ -27,7 +28,10 @@ const digitsOf = (unit: Unit): number => DIGITS[unit]
 /** Above this many cores used by other processes during a step, the run counts as disturbed. */
 const NOISY_CORES = 0.25
 
-/** Figures rounded for display and JSON: rates and MiB to units, milliseconds to 0.1, USD to 0.001. */
+/**
+ * Figures rounded for display and JSON: rates and MiB to units, milliseconds and KiB to 0.1, USD
+ * to 0.001.
+ */
 export function rounded(figures: Figures): Figures {
   const out = { ...figures }
   for (const key of FIGURE_KEYS) {
@@ -64,16 +68,19 @@ export function table(figures: Figures): string {
 const ratio = (a: number | null, b: number | null, digits: number): string =>
   a === null || b === null ? '-' : (a / b).toFixed(digits)
 
-/** How renew and wake compare with the runtime's floors measured in the same run. */
+/** How renew, wake and held-poll memory compare with the runtime's floors measured in the same run. */
 export function floorNote(figures: Figures): string {
   const renew = ratio(figures.renew_rps, figures.renew_floor_rps, 2)
   const floorRatio = ratio(figures.renew_floor_rps, figures.baseline_rps, 3)
   const wake = ratio(figures.wake_p99_ms_1000, figures.wake_floor_p99_ms_1000, 2)
+  const held = ratio(figures.rss_kb_per_held_poll, figures.rss_floor_kb_per_held_poll, 2)
   return [
     `renew_rps is ${renew} x renew_floor_rps, itself ${floorRatio} x baseline_rps: ` +
       'what the runtime allows a renew before the registry does anything',
     `wake_p99_ms_1000 is ${wake} x wake_floor_p99_ms_1000: ` +
       'what the runtime takes to wake 1,000 held requests through its Worker-to-object bridge',
+    `rss_kb_per_held_poll is ${held} x rss_floor_kb_per_held_poll: ` +
+      'what the runtime keeps for a held request and its socket to an object',
   ].join('\n')
 }
 

@@ -2,7 +2,8 @@
  * The measurement sequence: every figure in one run. First the HTTP registry (one server, one
  * state directory): rates alternate with baseline runs, and renew runs and wake rounds with
  * the same on the floor worker, so noise from the rest of the machine hits them alike; each
- * wake round is one trial (its figure is the median over rounds); the restarts come last.
+ * wake round is one trial (its figure is the median over rounds); then the restarts, and
+ * the memory per held poll, each round on a fresh server and a fresh floor.
  * Then, with those servers stopped, etcd (when on PATH) and a second server for sessions:
  * heartbeats alternate with etcd keepalives and session wake rounds with etcd watch rounds.
  * Last, the costs, from what the run counted. A figure that cannot be measured is null, with
@@ -25,7 +26,15 @@ import {
 } from './etcd.ts'
 import type { Figures } from './figures.ts'
 import { countLeaseWork } from './http-leases.ts'
-import { rssWithSmallApps } from './memory.ts'
+import {
+  floorPolls,
+  HELD_APPS,
+  HELD_POLLS,
+  type HeldMemory,
+  registryPolls,
+  rssPerHeldPoll,
+  rssWithSmallApps,
+} from './memory.ts'
 import { CpuMeter } from './noise.ts'
 import type { Profile } from './options.ts'
 import { Progress } from './progress.ts'
@@ -48,7 +57,7 @@ import {
 } from './sessions.ts'
 import { median, percentile } from './stats.ts'
 import * as load from './throughput.ts'
-import { measureFloor, measureWake } from './wake.ts'
+import { type Endpoint, measureFloor, measureWake } from './wake.ts'
 import { tallyText } from './wake-log.ts'
 import { freshAppid } from './wire.ts'
 
@@ -95,8 +104,8 @@ export async function run(profile: Profile): Promise<Run> {
     ...(etcd ? [etcd.pid] : []),
   ]
   const meter = new CpuMeter(() => [process.pid, ...servers()])
-  const httpSteps = 7 + 5 * rounds + 3 * wakeRounds + reloads
-  const sessionSteps = 5 + 2 * rounds + 2 * wakeRounds + profile.wakeRounds10k + profile.deaths
+  const httpSteps = 7 + 5 * rounds + 3 * wakeRounds + reloads + 3 * profile.memoryRounds
+  const sessionSteps = 6 + 2 * rounds + 2 * wakeRounds + profile.wakeRounds10k + profile.deaths
   const progress = new Progress(httpSteps + sessionSteps, meter)
   const stopAll = () =>
     Promise.all([server?.stop(), floor?.stop(), sessionServer?.stop(), etcd?.stop()])
@@ -208,6 +217,32 @@ export async function run(profile: Profile): Promise<Run> {
     server = undefined
     floor = undefined
 
+    const heldKib: number[] = []
+    const heldFloorKib: number[] = []
+    const kib = (r: HeldMemory) =>
+      `${r.kibPerPoll.toFixed(1)} KiB (${r.beforeMb.toFixed(0)} MiB, then ${r.heldMb.toFixed(0)} MiB)`
+    for (let round = 0; round < profile.memoryRounds; round++) {
+      const fresh = () =>
+        Promise.all([
+          startServer({ persistDir: join(persistDir, `held-${round}`), vars: VARS }),
+          startServer({ floor: true }),
+        ])
+      ;[server, floor] = await step('start a fresh server and floor', fresh, undefined, false)
+      const ours = endpoint(server)
+      const bare = endpoint(floor)
+      const oursPid = server.workerdPid
+      const barePid = floor.workerdPid
+      const label = `rss_kb_per_held_poll: ${HELD_POLLS} polls over ${HELD_APPS} apps`
+      const held = async () => rssPerHeldPoll(ours, oursPid, await registryPolls(ours))
+      heldKib.push((await step(label, held, kib)).kibPerPoll)
+      const heldFloor = () => rssPerHeldPoll(bare, barePid, floorPolls(bare))
+      const floorLabel = 'rss per held poll floor: the same on a bare bridge'
+      heldFloorKib.push((await step(floorLabel, heldFloor, kib)).kibPerPoll)
+      await Promise.all([server.stop(), floor.stop()])
+      server = undefined
+      floor = undefined
+    }
+
     const side = await sideBySide(profile, progress, persistDir, {
       setEtcd: (e) => {
         etcd = e
@@ -245,6 +280,8 @@ export async function run(profile: Profile): Promise<Run> {
       wake_p99_ms_polls_20: median(wake20.map((l) => percentile(l, 99))),
       reload_ms_10k: median(reloadMs),
       rss_mb_10k: rss,
+      rss_kb_per_held_poll: median(heldKib),
+      rss_floor_kb_per_held_poll: median(heldFloorKib),
       ...side.figures,
       ...costs(cost),
     }
@@ -255,6 +292,8 @@ export async function run(profile: Profile): Promise<Run> {
     rmSync(persistDir, { recursive: true, force: true })
   }
 }
+
+const endpoint = (s: Server): Endpoint => ({ url: s.url, host: s.host, port: s.port })
 
 /** Let the JIT and the runtime settle: every route the rate runs use, on a throwaway app. */
 async function warmUp(url: string): Promise<void> {

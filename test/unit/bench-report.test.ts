@@ -55,6 +55,8 @@ const FIGURES: Figures = {
   wake_p99_ms_polls_20: 150,
   reload_ms_10k: 160,
   rss_mb_10k: 450,
+  rss_kb_per_held_poll: 250,
+  rss_floor_kb_per_held_poll: 200,
   ...NOT_MEASURED,
 }
 
@@ -106,10 +108,13 @@ describe('bench verdicts', () => {
     expect(lines.find((l) => l.startsWith('renew_rps '))).toMatch(/pass$/)
   })
 
-  it('states renew and wake as multiples of the floors measured in the same run', () => {
-    const [renew, wake] = floorNote(FIGURES).split('\n')
+  it('states renew, wake and held-poll memory as multiples of the floors measured in the same run', () => {
+    const [renew, wake, held] = floorNote(FIGURES).split('\n')
     expect(renew).toMatch(/^renew_rps is 0\.80 x renew_floor_rps, itself 0\.750 x baseline_rps/)
     expect(wake).toMatch(/^wake_p99_ms_1000 is 1\.25 x wake_floor_p99_ms_1000/)
+    expect(held).toMatch(/^rss_kb_per_held_poll is 1\.25 x rss_floor_kb_per_held_poll/)
+    const noFloor = floorNote({ ...FIGURES, rss_floor_kb_per_held_poll: null })
+    expect(noFloor.split('\n')[2]).toMatch(/^rss_kb_per_held_poll is - x/)
   })
 })
 
