@@ -259,6 +259,7 @@ export class AppSession {
 
   /** `hello` arrived: the node works; hand the registry everything this session holds. */
   #connected(node: RegistryNode): void {
+    this.#context.choice.spoke(node)
     this.#context.nodes.succeeded(node)
     this.#context.connected(node)
     this.#failures = 0

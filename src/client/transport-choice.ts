@@ -1,8 +1,9 @@
 /**
  * Which transport an app uses (issue #10, docs/sessions.md): sessions where the registry offers
  * them and HTTP (renews and long polls) where it does not. Finds a WebSocket class without a
- * runtime dependency, remembers the nodes that answered the upgrade with plain HTTP, and judges
- * how a session connection ended: try again (on which node) or fall back.
+ * runtime dependency, remembers the nodes that answered the upgrade with plain HTTP and those
+ * that held sessions, and judges how a session connection ended: try again (on which node) or
+ * fall back.
  */
 import { PATHS } from '../protocol/paths.ts'
 import {
@@ -31,6 +32,15 @@ export const TRANSPORT_MODES: readonly TransportMode[] = ['auto', 'session', 'ht
 /** Close codes the registry uses (docs/sessions.md "When a session ends"). */
 const CLOSE = { policy: 1008, tryAgainLater: 1013, tokenExpired: 4401 } as const
 
+/**
+ * Failed upgrades in a row, each with a plain request answered, after which a node that held
+ * sessions counts as having none (it was rolled back to a version without them). Fewer are a
+ * restart: the upgrade and the plain request that explains it reach different processes (the
+ * old one still serving a kept-alive connection, or the new one just up), or a dev proxy fails
+ * the upgrade while the worker reloads. The backoff spaces them: 3 take 3.5 s or more.
+ */
+export const REFUSALS_BEFORE_NO_SESSIONS = 3
+
 /** What to do after a session connection ended. */
 export type Verdict =
   | { next: 'fall back'; error: DiscoveryError | undefined }
@@ -44,6 +54,8 @@ export class TransportChoice {
   readonly mode: TransportMode
   readonly #given: WebSocketConstructor | undefined
   readonly #withoutSessions = new Set<string>()
+  /** Nodes that said hello, with the upgrades they failed in a row since (answering HTTP). */
+  readonly #withSessions = new Map<string, number>()
   #webSocket: Promise<WebSocketConstructor | undefined> | undefined
   #noted = false
 
@@ -69,6 +81,11 @@ export class TransportChoice {
     return new DiscoveryConfigError(`sessions: ${problem}${tail}`, { cause })
   }
 
+  /** `node` said hello: it has sessions, and a failed upgrade there is first taken for a restart. */
+  spoke(node: RegistryNode): void {
+    this.#withSessions.set(node.key, 0)
+  }
+
   /** Whether `node` answered a session upgrade with plain HTTP. */
   hasNoSessions(node: RegistryNode): boolean {
     return this.#withoutSessions.has(node.key)
@@ -91,12 +108,25 @@ export class TransportChoice {
           const error = probe?.error ?? new DiscoveryNetworkError(request, 'no connection')
           return { next: 'retry', error, failover: true }
         }
+        const retry = (problem: string): Verdict => {
+          const error = new DiscoverySessionError(request, `${refusedWhy(probe.status)}${problem}`)
+          return { next: 'retry', error, failover: true }
+        }
+        // a failing node (or a proxy in front of one) says nothing about sessions
+        if (probe.status >= 500) return retry(': the node is failing')
+        const refusals = this.#withSessions.get(details.node.key)
+        if (refusals !== undefined && refusals + 1 < REFUSALS_BEFORE_NO_SESSIONS) {
+          this.#withSessions.set(details.node.key, refusals + 1)
+          return retry(': the node held sessions before (restarting?)')
+        }
+        this.#withSessions.delete(details.node.key)
         if (auto) {
           this.#withoutSessions.add(details.node.key)
           return { next: 'fall back', error: undefined }
         }
-        const problem = `${refusedWhy(probe.status)}; transport 'session' does not fall back`
-        return { next: 'retry', error: new DiscoverySessionError(request, problem), failover: true }
+        const why =
+          probe.status === 401 || probe.status === 403 ? ': check the token' : ': no sessions there'
+        return retry(`${why}; transport 'session' does not fall back`)
       }
       case 'timeout': {
         const error = new DiscoveryTimeoutError(request, details.timeoutMs)
@@ -141,13 +171,9 @@ export async function probeNode(
   }
 }
 
-/** What a failed upgrade and an HTTP answer to a plain request (`status`) say about a node. */
-function refusedWhy(status: number): string {
-  const answered = `the session upgrade failed, and a plain request got HTTP ${status}`
-  return status === 401 || status === 403
-    ? `${answered}: check the token`
-    : `${answered}: no sessions there`
-}
+/** A failed upgrade, explained by the HTTP status of a plain request to the node. */
+const refusedWhy = (status: number) =>
+  `the session upgrade failed, and a plain request got HTTP ${status}`
 
 function closedVerdict(
   end: Extract<SocketEnd, { kind: 'closed' }>,

@@ -49,6 +49,50 @@ describe("transport 'auto' against a registry without sessions", () => {
   })
 })
 
+describe('a registry restart: the reconnect’s upgrade fails while plain requests are answered', () => {
+  // After a drop the retries come after 1, 2, 4… s (random 0.999: the top of each jitter range).
+  const retry = (n: number) => FIRST_RETRY_MS * 2 ** (n - 1)
+
+  it('keeps the session: the node held one, so it is restarting, not without sessions', async () => {
+    const { client, registry, timers, errors, writes } = sessionClient()
+    const registration = await client.register(A)
+    registry.autoOpen = false
+    registry.current().drop(1006)
+    await timers.advance(retry(1))
+    registry.current().refuse() // the probe (GET /discovery/nodes) is answered 200
+    await settle()
+    expect(registration.transport).toBe('session')
+    await timers.advance(retry(2))
+    const back = registry.current()
+    expect(registry.sockets).toHaveLength(3)
+    back.accept()
+    back.receive(hello())
+    await settle()
+    expect(back.ops()).toEqual(['register']) // the registry hands the instance back
+    expect(registration.transport).toBe('session')
+    expect(writes()).toEqual([])
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/the connection was lost \(1006\)$/),
+      expect.stringMatching(/HTTP 200: the node held sessions before \(restarting\?\)$/),
+    ])
+  })
+
+  it('uses HTTP after the third refusal in a row (a rollback to a version without sessions)', async () => {
+    const { client, registry, timers, writes } = sessionClient()
+    const registration = await client.register(A)
+    registry.autoOpen = false
+    registry.current().drop(1006)
+    for (let n = 1; n <= 3; n++) {
+      await timers.advance(retry(n))
+      expect(registration.transport).toBe('session')
+      registry.current().refuse()
+      await settle()
+    }
+    expect(registration.transport).toBe('http')
+    expect(writes()).toEqual(['register@a:1'])
+  })
+})
+
 describe('the session cap (an error frame, then close 1013)', () => {
   it('falls back to HTTP for the app on the first connection, saying why', async () => {
     const { client, registry, errors, writes } = sessionClient()

@@ -9,7 +9,10 @@ import {
 import { findWebSocket } from '../../../src/client/find-websocket.ts'
 import { parseNode } from '../../../src/client/nodes.ts'
 import type { SocketEnd, WebSocketConstructor } from '../../../src/client/session-socket.ts'
-import { TransportChoice } from '../../../src/client/transport-choice.ts'
+import {
+  REFUSALS_BEFORE_NO_SESSIONS,
+  TransportChoice,
+} from '../../../src/client/transport-choice.ts'
 import { FakeSocket } from './fake-websocket.ts'
 
 describe('findWebSocket', () => {
@@ -82,6 +85,47 @@ describe('TransportChoice.judge', () => {
       probe: refused,
     })
     expect(unauthorized.error?.message).toMatch(/HTTP 401: check the token/)
+  })
+
+  it('takes a 5xx answer to the plain request for a failing node, not one without sessions', () => {
+    for (const mode of ['auto', 'session'] as const) {
+      const choice = new TransportChoice(mode, undefined)
+      for (const status of [500, 502, 503]) {
+        const probe = { answered: true, status } as const
+        const verdict = choice.judge({ kind: 'unopened' }, request, { ...details, probe })
+        expect(verdict).toMatchObject({ next: 'retry', failover: true })
+        expect(verdict.error).toBeInstanceOf(DiscoverySessionError)
+        expect(verdict.error?.message).toMatch(
+          new RegExp(`a plain request got HTTP ${status}: the node is failing$`)
+        )
+      }
+      expect(choice.hasNoSessions(node)).toBe(false)
+    }
+  })
+
+  it('takes a node that held sessions for restarting until it refuses the upgrade 3 times in a row', () => {
+    const auto = new TransportChoice('auto', undefined)
+    const probe = { answered: true, status: 200 } as const
+    const refused = () => auto.judge({ kind: 'unopened' }, request, { ...details, probe })
+    auto.spoke(node)
+    for (let i = 1; i < REFUSALS_BEFORE_NO_SESSIONS; i++) {
+      const verdict = refused()
+      expect(verdict).toMatchObject({ next: 'retry', failover: true })
+      expect(verdict.error?.message).toMatch(
+        /HTTP 200: the node held sessions before \(restarting\?\)$/
+      )
+    }
+    auto.spoke(node) // a hello in between: the count starts again
+    for (let i = 1; i < REFUSALS_BEFORE_NO_SESSIONS; i++) expect(refused().next).toBe('retry')
+    expect(auto.hasNoSessions(node)).toBe(false)
+    // a rollback to a version without sessions: then it has none
+    expect(refused()).toEqual({ next: 'fall back', error: undefined })
+    expect(auto.hasNoSessions(node)).toBe(true)
+    // other nodes never held a session: one refusal is enough there
+    const other = parseNode('b:2')
+    expect(auto.judge({ kind: 'unopened' }, request, { ...details, node: other, probe }).next).toBe(
+      'fall back'
+    )
   })
 
   it('keeps the node after 1013, 4401 and 1008, which are the app’s or the token’s', () => {
