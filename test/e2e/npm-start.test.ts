@@ -168,12 +168,13 @@ describe('npm start', () => {
     const port = await freePort()
     const state = mkdtempSync(join(tmpdir(), 'npm-start-'))
     stateDirs.push(state)
-    // Stopping wrangler dev sometimes hands the object the close (1006) of a session socket
-    // before workerd exits (its proxy, another workerd, goes first). The registry then gives that
-    // session its grace time, as it would a crashed client, and evicts the instance when the
-    // restart and the reconnect outlast it: with a 2 s grace, 4 of 40 restarts under load did,
-    // and the CLI's register after its reconnect then logged "ok", not "claimed". A grace longer
-    // than this test's wait keeps that out of it. (Deployed, a restart sends no close at all.)
+    // A local stop may hand the object the close (1006) of a session socket before workerd
+    // exits (seen when npm start was wrangler dev, whose proxy, another workerd, went first).
+    // The registry then gives that session its grace time, as it would a crashed client, and
+    // evicts the instance when the restart and the reconnect outlast it: with a 2 s grace, 4 of
+    // 40 restarts under load did, and the CLI's register after its reconnect then logged "ok",
+    // not "claimed". A grace longer than this test's wait keeps that out of it. (Deployed, a
+    // restart sends no close at all.)
     const args = [
       '--port',
       String(port),
