@@ -10,14 +10,15 @@ import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { build } from './shared/build-worker.ts'
-import { type LocalRegistry, startRegistry } from './shared/local-registry.ts'
+import { type LocalRegistry, readWranglerToml, startRegistry } from './shared/local-registry.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 
 const USAGE = `npm start -- [--port 7171] [--ip 127.0.0.1] [--var NAME:VALUE]... [--persist-to .wrangler/state]
 
-Serves the registry locally with auth off (AUTH:off unless a --var sets it). Variables come
-from wrangler.toml's [vars], then .dev.vars (NAME=value lines), then each --var.`
+Serves the registry locally with auth off (AUTH:off unless a --var sets it); port and address
+default to wrangler.toml's [dev], as under npm run dev. Variables come from wrangler.toml's
+[vars], then .dev.vars (NAME=value lines), then each --var.`
 
 /** `NAME=value` lines (optionally quoted values; # comments), as wrangler reads .dev.vars. */
 export function parseDevVars(text: string): Record<string, string> {
@@ -39,10 +40,11 @@ export function parseVar(text: string): [string, string] {
 }
 
 async function main(): Promise<void> {
+  const { dev } = readWranglerToml()
   const { values } = parseArgs({
     options: {
-      port: { type: 'string', default: '7171' },
-      ip: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: dev.port },
+      ip: { type: 'string', default: dev.ip },
       var: { type: 'string', multiple: true, default: [] },
       'persist-to': { type: 'string', default: `${ROOT}.wrangler/state` },
       help: { type: 'boolean', short: 'h' },

@@ -44,12 +44,17 @@ export function readWranglerToml(): {
   compatibilityFlags: string[]
   vars: Record<string, string>
   ratelimits: Record<string, number>
+  /** `[dev]`'s address and port (what wrangler dev and npm start listen on). */
+  dev: { ip: string; port: string }
 } {
   const text = readFileSync(`${ROOT}wrangler.toml`, 'utf8')
   const name = /^name\s*=\s*"([^"]+)"/m.exec(text)?.[1] ?? ''
   const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(text)?.[1] ?? ''
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? ''
-  const varsSection = text.split(/^\[vars\]\s*$/m)[1]?.split(/^\[/m)[0] ?? ''
+  const section = (title: string) =>
+    text.split(new RegExp(`^\\[${title}\\]\\s*$`, 'm'))[1]?.split(/^\[/m)[0] ?? ''
+  const varsSection = section('vars')
+  const devSection = section('dev')
   const vars = Object.fromEntries(
     [...varsSection.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]])
   )
@@ -64,6 +69,10 @@ export function readWranglerToml(): {
     compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? ''),
     vars,
     ratelimits,
+    dev: {
+      ip: /^ip\s*=\s*"([^"]+)"/m.exec(devSection)?.[1] ?? '127.0.0.1',
+      port: /^port\s*=\s*(\d+)/m.exec(devSection)?.[1] ?? '8787',
+    },
   }
 }
 

@@ -3,6 +3,7 @@
  * wrangler's does, and .dev.vars is read as wrangler reads it.
  */
 import { describe, expect, it } from 'vitest'
+import { readWranglerToml } from '../../scripts/shared/local-registry.ts'
 import { parseDevVars, parseVar } from '../../scripts/start.ts'
 
 describe('npm start variables', () => {
@@ -21,5 +22,9 @@ describe('npm start variables', () => {
     const text =
       '# local secrets\nTOKEN_KEYS="k1:abc=="\n\nAUTH = tokens\r\nZONE=\'sh003\'\nnot a line\n'
     expect(parseDevVars(text)).toEqual({ TOKEN_KEYS: 'k1:abc==', AUTH: 'tokens', ZONE: 'sh003' })
+  })
+
+  it("listens where wrangler dev would: wrangler.toml's [dev] address and port", () => {
+    expect(readWranglerToml().dev).toEqual({ ip: '127.0.0.1', port: '7171' })
   })
 })
