@@ -120,14 +120,21 @@ export async function runHeldPolls(options: HeldPollsOptions): Promise<HeldPolls
 const rank = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0
 
+/** A poll is late when it ends more than this past its hold. */
+const LATE_PAST_HOLD_MS = 2000
+
+/** How many of `durations` ended late for a hold of `holdMs`. */
+export const lateCount = (durations: number[], holdMs: number): number =>
+  durations.filter((d) => d > holdMs + LATE_PAST_HOLD_MS).length
+
 /** How long the polls took: percentiles, how many ended past hold + 2 s and past 10 s, a histogram. */
 export function pollsReport(result: HeldPollsResult, holdMs: number): string {
   const sorted = [...result.durations].sort((a, b) => a - b)
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-  const late = sorted.filter((d) => d > holdMs + 2000).length
+  const late = lateCount(sorted, holdMs)
   const past10 = sorted.filter((d) => d > 10_000).length
   const share = (n: number) => `${((100 * n) / Math.max(1, sorted.length)).toFixed(2)} %`
-  const firstLate = result.firstDurations.filter((d) => d > holdMs + 2000).length
+  const firstLate = lateCount(result.firstDurations, holdMs)
   const lines = [
     `${sorted.length} polls ended (hold ${s(holdMs)}): p50 ${s(rank(sorted, 50))}, ` +
       `p90 ${s(rank(sorted, 90))}, p99 ${s(rank(sorted, 99))}, max ${s(rank(sorted, 100))}`,

@@ -6,7 +6,7 @@
  * past hold + 2 s or its connection failed.
  */
 import { parseArgs } from 'node:util'
-import { pollsReport, runHeldPolls } from './held-polls.ts'
+import { lateCount, pollsReport, runHeldPolls } from './held-polls.ts'
 
 const USAGE = `npm run stress:polls -- URL [--polls 5000] [--apps 50] [--hold-seconds 5]
   [--seconds 30] [--ramp-seconds <hold>]
@@ -48,5 +48,5 @@ const result = await runHeldPolls({
   rampSeconds: number('ramp-seconds', values['ramp-seconds'] ?? String(holdMs / 1000), 0),
 })
 console.log(pollsReport(result, holdMs))
-const late = result.durations.filter((d) => d > holdMs + 2000).length
+const late = lateCount(result.durations, holdMs)
 process.exit(late > 0 || result.failures.size > 0 ? 1 : 0)
