@@ -8,7 +8,7 @@
  * time from sending to its complete answer is kept.
  */
 import { PATHS } from '../../src/protocol/paths.ts'
-import { FORM_HEADERS, latestDigits } from '../shared/discovery-text.ts'
+import { cursor, registerOne } from '../bench/client.ts'
 import { sleep } from '../shared/wait.ts'
 import { type Answer, KeepAlive } from './keep-alive.ts'
 
@@ -38,18 +38,12 @@ const CONNECT_PARALLEL = 100
 /** A fresh app per index, so no other run's polls or changes share it. */
 const appName = (run: string, i: number) => `stress.held.${run}.${i}`
 
+/** One instance in each app (env dev), and each app's cursor after it. */
 async function setUp(url: string, appids: string[]): Promise<Map<string, string>> {
   const cursors = new Map<string, string>()
   for (const appid of appids) {
-    const form = new URLSearchParams({
-      ...{ appid, env: 'dev', zone: 'sh001', hostname: 'h', status: '1' },
-      addrs: 'grpc://10.0.0.1:9000',
-    })
-    const init = { method: 'POST', headers: FORM_HEADERS, body: form.toString() }
-    const written = await (await fetch(`${url}${PATHS.register}`, init)).text()
-    if (!written.startsWith('{"code":0')) throw new Error(`register ${appid}: ${written}`)
-    const query = new URLSearchParams({ appid, env: 'dev', status: '1' })
-    cursors.set(appid, latestDigits(await (await fetch(`${url}${PATHS.fetch}?${query}`)).text()))
+    await registerOne(url, appid, 'h')
+    cursors.set(appid, await cursor(url, appid))
   }
   return cursors
 }
