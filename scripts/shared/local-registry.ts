@@ -27,6 +27,12 @@ export interface LocalRegistryOptions {
   scriptPath?: string
   /** Rate limits per binding (requests per 60 s); default: wrangler.toml's. */
   ratelimits?: Record<string, number>
+  /**
+   * Serve the Worker on its own socket, not behind Miniflare's entry worker (a local-only
+   * layer that copies every request and response): about a quarter less CPU per request, but
+   * the Worker is then told no client address (no CF-Connecting-IP). Default false.
+   */
+  bypassEntryWorker?: boolean
 }
 
 export interface LocalRegistry {
@@ -79,9 +85,12 @@ export function readWranglerToml(): {
 /** Start the built worker on loopback; stop() disposes workerd (and in-memory state). */
 export async function startRegistry(options: LocalRegistryOptions = {}): Promise<LocalRegistry> {
   const toml = readWranglerToml()
+  const listen = { host: options.ip ?? '127.0.0.1', port: options.port ?? 0 }
   const mf = new Miniflare({
-    host: options.ip ?? '127.0.0.1',
-    port: options.port ?? 0,
+    // bypassed, the entry worker still listens, on a free loopback port nobody is told
+    ...(options.bypassEntryWorker
+      ? { host: '127.0.0.1', port: 0, unsafeDirectSockets: [listen] }
+      : listen),
     // the name keys the objects' state files, as under wrangler dev
     name: toml.name,
     modules: true,
@@ -105,6 +114,6 @@ export async function startRegistry(options: LocalRegistryOptions = {}): Promise
       : { durableObjectsPersist: false }),
   })
   const ready = await mf.ready
-  const url = ready.origin
-  return { url, host: ready.host, stop: () => mf.dispose() }
+  const served = options.bypassEntryWorker ? await mf.unsafeGetDirectURL() : ready
+  return { url: served.origin, host: served.host, stop: () => mf.dispose() }
 }

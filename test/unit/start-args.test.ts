@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { readWranglerToml } from '../../scripts/shared/local-registry.ts'
-import { parseDevVars, parseVar } from '../../scripts/start.ts'
+import { bypassesEntryWorker, parseDevVars, parseVar } from '../../scripts/start.ts'
 
 describe('npm start variables', () => {
   it('splits --var at the first colon, so values may hold colons', () => {
@@ -22,6 +22,16 @@ describe('npm start variables', () => {
     const text =
       '# local secrets\nTOKEN_KEYS="k1:abc=="\n\nAUTH = tokens\r\nZONE=\'sh003\'\nnot a line\n'
     expect(parseDevVars(text)).toEqual({ TOKEN_KEYS: 'k1:abc==', AUTH: 'tokens', ZONE: 'sh003' })
+  })
+
+  it('serves the worker directly unless auth is on and clients may come from other machines', () => {
+    expect(bypassesEntryWorker('127.0.0.1', 'off')).toBe(true)
+    expect(bypassesEntryWorker('0.0.0.0', 'off')).toBe(true)
+    for (const ip of ['127.0.0.1', '127.1.2.3', '::1', 'localhost'])
+      expect(bypassesEntryWorker(ip, 'tokens')).toBe(true)
+    // per-address limits need each client's address, which only Miniflare's entry worker gives
+    expect(bypassesEntryWorker('0.0.0.0', 'tokens')).toBe(false)
+    expect(bypassesEntryWorker('192.168.1.20', undefined)).toBe(false)
   })
 
   it("listens where wrangler dev would: wrangler.toml's [dev] address and port", () => {
