@@ -1,6 +1,7 @@
 /**
- * npm start's variables (scripts/start.ts): `--var NAME:VALUE` splits at the first colon, as
- * wrangler's does, and .dev.vars is read as wrangler reads it.
+ * npm start's arguments (scripts/start.ts): `--var NAME:VALUE` splits at the first colon, as
+ * wrangler's does, .dev.vars is read as wrangler reads it, and the entry worker is left out
+ * unless per-address limits need it.
  */
 import { describe, expect, it } from 'vitest'
 import { readWranglerToml } from '../../scripts/shared/local-registry.ts'
