@@ -1,6 +1,6 @@
 /**
  * Single requests for setting a measurement up (not measured themselves): register one
- * instance, read an app's cursor, wait until the server has gone idle.
+ * instance, read an app's cursor (or both for many apps), wait until the server has gone idle.
  */
 import { PATHS } from '../../src/protocol/paths.ts'
 import { FORM_HEADERS, latestDigits } from '../shared/discovery-text.ts'
@@ -28,6 +28,23 @@ export async function fetchText(url: string, appid: string): Promise<string> {
 /** The app's latest_timestamp digits. */
 export const cursor = async (url: string, appid: string): Promise<string> =>
   latestDigits(await fetchText(url, appid))
+
+/**
+ * One instance `host` in each of `appids`, then each app's cursor after it: what a watcher that
+ * is up to date polls with. In the order of `appids`.
+ */
+export async function registeredCursors(
+  url: string,
+  appids: readonly string[],
+  host: string
+): Promise<[string, string][]> {
+  const cursors: [string, string][] = []
+  for (const appid of appids) {
+    await registerOne(url, appid, host)
+    cursors.push([appid, await cursor(url, appid)])
+  }
+  return cursors
+}
 
 /** The hostnames a fetch of `appid` lists. */
 export const fetchHostnames = async (url: string, appid: string): Promise<string[]> =>

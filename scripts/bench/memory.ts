@@ -11,7 +11,7 @@
  *   hand it back to the polls unseen, hence a fresh server for each measurement.
  */
 import { sleep } from '../shared/wait.ts'
-import { cursor, registerOne, waitIdle } from './client.ts'
+import { registeredCursors, waitIdle } from './client.ts'
 import { rssKb, rssMb } from './proc.ts'
 import { getText, openMany, type RawExchange } from './raw-http.ts'
 import { registerSpread } from './throughput.ts'
@@ -52,12 +52,8 @@ export interface HeldMemory {
 
 /** The registry's held polls: `polls` of one app at its cursor; registers one instance per app. */
 export async function registryPolls(at: Endpoint, apps = HELD_APPS): Promise<HeldRequest> {
-  const cursors: [string, string][] = []
-  for (let i = 0; i < apps; i++) {
-    const appid = freshAppid(`held${i}`)
-    await registerOne(at.url, appid, hostname(0))
-    cursors.push([appid, await cursor(at.url, appid)])
-  }
+  const appids = Array.from({ length: apps }, (_, i) => freshAppid(`held${i}`))
+  const cursors = await registeredCursors(at.url, appids, hostname(0))
   const authority = `${at.host}:${at.port}`
   return (i) => {
     const app = cursors[i % cursors.length] ?? ['', '0']

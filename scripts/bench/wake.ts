@@ -8,7 +8,7 @@
  *   runtime's own cost of the bridge, with no registry in it.
  */
 import { PATHS } from '../../src/protocol/paths.ts'
-import { cursor, registerOne, waitIdle } from './client.ts'
+import { registeredCursors, waitIdle } from './client.ts'
 import { getText, openExchange, openMany, postText } from './raw-http.ts'
 import { freshAppid, hostname, isOk, pollsPath, registerBody } from './wire.ts'
 
@@ -37,9 +37,7 @@ const ANSWER_TIMEOUT_MS = 30_000
 /** One round on the registry. */
 export async function measureWake(spec: WakeSpec): Promise<WakeRound> {
   const appids = Array.from({ length: spec.apps }, () => freshAppid('wake'))
-  for (const appid of appids) await registerOne(spec.url, appid, hostname(0))
-  const cursors: [string, string][] = []
-  for (const appid of appids) cursors.push([appid, await cursor(spec.url, appid)])
+  const cursors = await registeredCursors(spec.url, appids, hostname(0))
   const firstApp = appids[0] ?? ''
   const authority = `${spec.host}:${spec.port}`
   return wakeRound(spec, spec.polls, {

@@ -8,7 +8,7 @@
  * time from sending to its complete answer is kept.
  */
 import { PATHS } from '../../src/protocol/paths.ts'
-import { cursor, registerOne } from '../bench/client.ts'
+import { registeredCursors } from '../bench/client.ts'
 import { sleep } from '../shared/wait.ts'
 import { type Answer, KeepAlive } from './keep-alive.ts'
 
@@ -38,16 +38,6 @@ const CONNECT_PARALLEL = 100
 /** A fresh app per index, so no other run's polls or changes share it. */
 const appName = (run: string, i: number) => `stress.held.${run}.${i}`
 
-/** One instance in each app (env dev), and each app's cursor after it. */
-async function setUp(url: string, appids: string[]): Promise<Map<string, string>> {
-  const cursors = new Map<string, string>()
-  for (const appid of appids) {
-    await registerOne(url, appid, 'h')
-    cursors.set(appid, await cursor(url, appid))
-  }
-  return cursors
-}
-
 async function connectAll(host: string, port: number, count: number): Promise<KeepAlive[]> {
   const opened: KeepAlive[] = []
   while (opened.length < count) {
@@ -65,7 +55,8 @@ export async function runHeldPolls(options: HeldPollsOptions): Promise<HeldPolls
   const { hostname, port, host } = new URL(options.url)
   const run = Date.now().toString(36)
   const appids = Array.from({ length: options.apps }, (_, i) => appName(run, i))
-  const cursors = await setUp(options.url, appids)
+  // one instance in each app (env dev), and each app's cursor after it
+  const cursors = new Map(await registeredCursors(options.url, appids, 'h'))
   const connections = await connectAll(hostname, Number(port), options.polls)
   const result: HeldPollsResult = {
     durations: [],
