@@ -57,7 +57,7 @@ import {
 } from './sessions.ts'
 import { median, percentile } from './stats.ts'
 import * as load from './throughput.ts'
-import { type Endpoint, measureFloor, measureWake } from './wake.ts'
+import { measureFloor, measureWake } from './wake.ts'
 import { tallyText } from './wake-log.ts'
 import { freshAppid } from './wire.ts'
 
@@ -227,18 +227,16 @@ export async function run(profile: Profile): Promise<Run> {
           startServer({ persistDir: join(persistDir, `held-${round}`), vars: VARS }),
           startServer({ floor: true }),
         ])
-      ;[server, floor] = await step('start a fresh server and floor', fresh, undefined, false)
-      const ours = endpoint(server)
-      const bare = endpoint(floor)
-      const oursPid = server.workerdPid
-      const barePid = floor.workerdPid
+      const [ours, bare] = await step('start a fresh server and floor', fresh, undefined, false)
+      server = ours
+      floor = bare
       const label = `rss_kb_per_held_poll: ${HELD_POLLS} polls over ${HELD_APPS} apps`
-      const held = async () => rssPerHeldPoll(ours, oursPid, await registryPolls(ours))
+      const held = async () => rssPerHeldPoll(ours, ours.workerdPid, await registryPolls(ours))
       heldKib.push((await step(label, held, kib)).kibPerPoll)
-      const heldFloor = () => rssPerHeldPoll(bare, barePid, floorPolls(bare))
+      const heldFloor = () => rssPerHeldPoll(bare, bare.workerdPid, floorPolls(bare))
       const floorLabel = 'rss per held poll floor: the same on a bare bridge'
       heldFloorKib.push((await step(floorLabel, heldFloor, kib)).kibPerPoll)
-      await Promise.all([server.stop(), floor.stop()])
+      await Promise.all([ours.stop(), bare.stop()])
       server = undefined
       floor = undefined
     }
@@ -292,8 +290,6 @@ export async function run(profile: Profile): Promise<Run> {
     rmSync(persistDir, { recursive: true, force: true })
   }
 }
-
-const endpoint = (s: Server): Endpoint => ({ url: s.url, host: s.host, port: s.port })
 
 /** Let the JIT and the runtime settle: every route the rate runs use, on a throwaway app. */
 async function warmUp(url: string): Promise<void> {
