@@ -11,6 +11,7 @@ import { waitFor } from '../../scripts/shared/wait.ts'
 import { mintToken, type Scope } from '../../src/auth/token.ts'
 import { appids } from '../support/discovery-client.ts'
 import { PROMTOOL, parseMetrics, promtoolCheck, sampleValue } from '../support/prometheus.ts'
+import { withForgedSignature } from '../support/token-keys.ts'
 
 const KEY = { kid: 'k1', secret: 'an-ops-test-secret-of-32-characters' }
 const nextApp = appids('demo.ops')
@@ -116,7 +117,7 @@ describe('GET /metrics', () => {
     poll.abort()
     await held
     const refused = await fetch(`${registry.url}/metrics`, {
-      headers: { authorization: `Bearer ${admin.replace(/.$/, 'x')}` },
+      headers: { authorization: `Bearer ${withForgedSignature(admin)}` },
     })
     expect(refused.status).toBe(401)
     const reader = await token(['read'], 'reader')

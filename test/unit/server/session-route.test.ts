@@ -7,7 +7,7 @@ import { mintToken, type Scope } from '../../../src/auth/token.ts'
 import { holderFrom } from '../../../src/server/holder.ts'
 import { registryName } from '../../../src/server/registry-stub.ts'
 import { sessionGrantFrom } from '../../../src/server/session-grant.ts'
-import { K1 as KEY } from '../../support/token-keys.ts'
+import { K1 as KEY, withForgedSignature } from '../../support/token-keys.ts'
 import { testApp } from './test-app.ts'
 
 const AUTH_ON = { AUTH: 'tokens', TOKEN_KEYS: `${KEY.kid}:${KEY.secret}` }
@@ -137,7 +137,7 @@ describe('GET /discovery/session', () => {
       const offer = `discovery.v1, bearer.${await token(['read'])}`
       await call(PATH, { headers: { upgrade: 'websocket', 'sec-websocket-protocol': offer } })
       expect(forwarded(env)).toMatchObject({ may: ['read'], actor: 'token:t-read' })
-      const forged = `discovery.v1, bearer.${(await token(['read'])).slice(0, -2)}xx`
+      const forged = `discovery.v1, bearer.${withForgedSignature(await token(['read']))}`
       const refused = await call(PATH, {
         headers: { upgrade: 'websocket', 'sec-websocket-protocol': forged },
       })
