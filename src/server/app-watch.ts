@@ -66,31 +66,25 @@ export async function openWatch(
   const change = new Promise<string>((resolve) => {
     settleChange = resolve
   })
-  // The object closes the socket right after a change, and the runtime answers that close
-  // frame itself (web_socket_auto_reply_to_close): a second close from here would only cost
-  // the object a close event per socket. So close() acts only on a socket still open.
-  let closed = false
+  // After a change the object closes the socket itself and the runtime answers that close
+  // (web_socket_auto_reply_to_close), so close() only acts on a socket nothing has closed: the
+  // runtime's readyState says so, without a close or error listener on every poll.
+  let changed = false
   ws.addEventListener('message', (event) => {
     const text = typeof event.data === 'string' ? event.data : ''
     if (!text.startsWith('c')) return
-    closed = true
+    changed = true
     settleChange(text.slice(1))
   })
-  // a socket that dies leaves the poll unchanged: the hold ends it
-  const gone = () => {
-    closed = true
-  }
-  ws.addEventListener('close', gone)
-  ws.addEventListener('error', gone)
+  const open = () => !changed && ws.readyState === WebSocket.OPEN
   return {
     state,
     change,
     get open() {
-      return !closed
+      return open()
     },
     close() {
-      if (closed) return
-      closed = true
+      if (!open()) return
       try {
         ws.close(1000, 'done')
       } catch {
