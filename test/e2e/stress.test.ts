@@ -2,8 +2,9 @@
  * The stress scripts (scripts/stress/) against the built worker served as `npm start` serves
  * it (Miniflare, no entry worker in front), at a count that fits a test run: the malformed
  * stream with its transport faults must draw no 5xx, no -500 and no lost answer; held polls
- * re-polled at once must each end within the hold plus 2 s. `npm run stress` and `npm run stress:polls` run the full counts by hand
- * (docs/development.md, "Behaviour under faults").
+ * re-polled at once must each end within the hold plus 2 s. `npm run stress` and
+ * `npm run stress:polls` run the full counts by hand (docs/development.md, "Behaviour under
+ * faults").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRegistry, startRegistry } from '../../scripts/shared/local-registry.ts'
