@@ -209,11 +209,16 @@ function base64url(bytes: Uint8Array): string {
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')
 }
 
+/**
+ * The bytes of `text`, only in its one canonical spelling: atob ignores the unused low bits of
+ * the last character, so without the round trip four spellings would pass for one signature.
+ */
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined
   try {
     const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'))
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0))
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0))
+    return base64url(bytes) === text ? bytes : undefined
   } catch {
     return undefined
   }

@@ -61,6 +61,16 @@ describe('verifyToken', () => {
     })
   })
 
+  it('takes a signature in its one spelling: padding bits set in its last character are refused', async () => {
+    // 32 bytes take 43 characters, the last one carrying 4 bits and 2 unused ones: flipping an
+    // unused bit spells the same bytes, which a lenient decoder would accept as the signature
+    const token = await mintToken(claims(), K1)
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const last = alphabet.indexOf(token.slice(-1))
+    const respelled = token.slice(0, -1) + alphabet[last ^ 1]
+    expect(await verifyToken(respelled, [K1], NOW)).toEqual({ ok: false, problem: 'malformed' })
+  })
+
   it('calls garbage malformed', async () => {
     for (const junk of [
       '',
